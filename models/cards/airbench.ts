@@ -1,0 +1,31 @@
+import { CIFAR10_LABELS, type ModelCard } from '../card';
+
+// Weights trained by training/train_airbench.py with training/airbench.json; the sha256
+// and size are checked against the shipped file by tests/unit/cards.test.ts.
+export const airbenchCifar10: ModelCard = {
+  id: 'airbench-cifar10',
+  name: 'airbench (40-160-160), CIFAR-10',
+  family: 'airbench',
+  year: 2024,
+  paper: { title: '94% on CIFAR-10 in 3.29 Seconds on a Single GPU (Jordan)', url: 'https://arxiv.org/abs/2404.00498' },
+  preprocess: {
+    size: [32, 32],
+    resize: 'center-crop',
+    cropFraction: 1,
+    mean: [0.4914, 0.4822, 0.4465],
+    std: [0.247, 0.2435, 0.2616],
+  },
+  labels: CIFAR10_LABELS,
+  params: 0,
+  macs: 0,
+  weights: {
+    url: 'models/cifar10-airbench/weights.safetensors',
+    sha256: '',
+    bytes: 0,
+    format: 'safetensors',
+    convention: 'convcam',
+    license: 'MIT (trained by ConvCam on CIFAR-10)',
+    embedded: true,
+  },
+  config: { widths: [40, 160, 160], numClasses: 10, scalingFactor: 1 / 9 },
+};

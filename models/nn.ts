@@ -1,0 +1,232 @@
+// A small PyTorch-like module system over tfjs-core ops.
+//
+// Why not tf.layers: parameters here carry PyTorch state-dict names and layouts, so a
+// torchvision/timm safetensors file maps onto a model by name with one transpose per
+// tensor; BatchNorm train/eval is explicit per call; and a forward is plain ops with no
+// Keras per-call overhead. Parameters are declared as specs first and materialised
+// later, so parameter counts need no memory and imports are validated before upload.
+import * as tf from '@tensorflow/tfjs-core';
+
+/** How a parameter is stored by PyTorch, which fixes the transpose on import. */
+export type TorchLayout = 'conv' | 'depthwise' | 'linear' | 'plain';
+
+export interface ParamSpec {
+  /** Shape in TF.js layout (HWIO for conv, [in, out] for linear). */
+  shape: number[];
+  /** Shape in the PyTorch state dict. */
+  torchShape: number[];
+  layout: TorchLayout;
+  init: 'zeros' | 'ones' | 'he' | 'normal';
+  /** Buffers (BatchNorm running stats) are imported but are not parameters. */
+  buffer: boolean;
+  /** A parameter that is never trained (requires_grad=False in PyTorch); still counted. */
+  frozen: boolean;
+}
+
+export interface Ctx {
+  training: boolean;
+}
+
+export const EVAL: Ctx = { training: false };
+
+export abstract class Module {
+  private readonly kids = new Map<string, Module>();
+  private readonly specs = new Map<string, ParamSpec>();
+  private readonly values = new Map<string, tf.Variable>();
+
+  protected add<M extends Module>(name: string, m: M): M {
+    this.kids.set(name, m);
+    return m;
+  }
+
+  protected param(name: string, spec: Omit<ParamSpec, 'buffer' | 'frozen'> & { buffer?: boolean; frozen?: boolean }): void {
+    this.specs.set(name, { buffer: false, frozen: false, ...spec });
+  }
+
+  protected p(name: string): tf.Tensor {
+    const v = this.values.get(name);
+    if (!v) throw new Error(`Parameter ${name} is not loaded: call materialize() first.`);
+    return v;
+  }
+
+  /** Overwrites a buffer; tidy frees the temporaries while the variable keeps its data. */
+  protected assignBuffer(name: string, value: () => tf.Tensor): void {
+    tf.tidy(() => this.values.get(name)!.assign(value()));
+  }
+
+  abstract forward(x: tf.Tensor, ctx: Ctx): tf.Tensor;
+
+  *namedSpecs(prefix = ''): Generator<[string, ParamSpec]> {
+    for (const [n, s] of this.specs) yield [prefix + n, s];
+    for (const [n, k] of this.kids) yield* k.namedSpecs(`${prefix}${n}.`);
+  }
+
+  *namedModules(prefix = ''): Generator<[string, Module]> {
+    for (const [n, k] of this.kids) {
+      yield [prefix + n, k];
+      yield* k.namedModules(`${prefix}${n}.`);
+    }
+  }
+
+  /** Trainable parameter count, as PyTorch's sum(p.numel() for p in parameters()). */
+  paramCount(): number {
+    let n = 0;
+    for (const [, s] of this.namedSpecs()) if (!s.buffer) n += s.torchShape.reduce((a, b) => a * b, 1);
+    return n;
+  }
+
+  /**
+   * Creates variables from `weights` (TF.js layout, by PyTorch name) or from each
+   * spec's init. Every name must be known and every shape must match.
+   */
+  materialize(weights?: Map<string, tf.Tensor>, seed = 0): void {
+    let k = seed;
+    for (const [name, s, owner, local] of this.walk()) {
+      let t = weights?.get(name);
+      if (weights && !t) throw new Error(`Weights lack ${name}.`);
+      if (t && !sameShape(t.shape, s.shape)) throw new Error(`${name}: expected [${s.shape}], got [${t.shape}].`);
+      t ??= initTensor(s, k++);
+      owner.values.get(local)?.dispose();
+      owner.values.set(local, tf.variable(t, !s.buffer && !s.frozen, undefined, 'float32'));
+    }
+  }
+
+  variables(): { name: string; variable: tf.Variable; spec: ParamSpec }[] {
+    return [...this.walk()].map(([name, spec, owner, local]) => ({ name, variable: owner.values.get(local)!, spec }));
+  }
+
+  dispose(): void {
+    for (const [, , owner, local] of this.walk()) {
+      owner.values.get(local)?.dispose();
+      owner.values.delete(local);
+    }
+  }
+
+  private *walk(prefix = ''): Generator<[string, ParamSpec, Module, string]> {
+    for (const [n, s] of this.specs) yield [prefix + n, s, this, n];
+    for (const [n, k] of this.kids) yield* k.walk(`${prefix}${n}.`);
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function initTensor(s: ParamSpec, seed: number): tf.Tensor {
+  switch (s.init) {
+    case 'zeros':
+      return tf.zeros(s.shape);
+    case 'ones':
+      return tf.ones(s.shape);
+    case 'normal':
+      return tf.randomNormal(s.shape, 0, 0.01, 'float32', seed);
+    case 'he': {
+      // Kaiming-uniform fan-in, as PyTorch's default for conv and linear.
+      const fanIn = s.torchShape.slice(1).reduce((a, b) => a * b, 1);
+      const bound = 1 / Math.sqrt(fanIn);
+      return tf.randomUniform(s.shape, -bound, bound, 'float32', seed);
+    }
+  }
+}
+
+/** Converts a PyTorch-layout array to the TF.js layout of `spec`. */
+export function fromTorch(spec: ParamSpec, data: Float32Array, torchShape: number[]): tf.Tensor {
+  if (!sameShape(torchShape, spec.torchShape)) {
+    throw new Error(`expected PyTorch shape [${spec.torchShape}], got [${torchShape}]`);
+  }
+  return tf.tidy(() => {
+    const t = tf.tensor(data, torchShape, 'float32');
+    switch (spec.layout) {
+      case 'conv':
+        return tf.transpose(t, [2, 3, 1, 0]); // OIHW -> HWIO
+      case 'depthwise':
+        // [C*m, 1, H, W] -> [H, W, C, m]
+        return tf.reshape(tf.transpose(t, [2, 3, 0, 1]), spec.shape);
+      case 'linear':
+        return tf.transpose(t, [1, 0]); // [out, in] -> [in, out]
+      case 'plain':
+        return tf.reshape(t, spec.shape);
+    }
+  });
+}
+
+export type Padding = 'same' | 'valid' | number;
+
+function pad4(x: tf.Tensor4D, p: number): tf.Tensor4D {
+  return p ? tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]) : x;
+}
+
+export class Conv2d extends Module {
+  constructor(
+    readonly cin: number,
+    readonly cout: number,
+    readonly k: number,
+    readonly opts: { stride?: number; padding?: Padding; bias?: boolean; groups?: number } = {},
+  ) {
+    super();
+    const g = opts.groups ?? 1;
+    if (g !== 1 && !(g === cin && cout % cin === 0)) throw new Error('Only groups=1 or depthwise (groups=cin) are supported.');
+    if (g === 1) {
+      this.param('weight', { shape: [k, k, cin, cout], torchShape: [cout, cin, k, k], layout: 'conv', init: 'he' });
+    } else {
+      this.param('weight', { shape: [k, k, cin, cout / cin], torchShape: [cout, 1, k, k], layout: 'depthwise', init: 'he' });
+    }
+    if (opts.bias ?? true) this.param('bias', { shape: [cout], torchShape: [cout], layout: 'plain', init: 'zeros' });
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const { stride = 1, padding = 0, bias = true, groups = 1 } = this.opts;
+    const xin = typeof padding === 'number' ? pad4(x as tf.Tensor4D, padding) : (x as tf.Tensor4D);
+    const pad = typeof padding === 'number' ? 'valid' : padding;
+    const w = this.p('weight') as tf.Tensor4D;
+    let y = groups === 1 ? tf.conv2d(xin, w, stride, pad) : tf.depthwiseConv2d(xin, w, stride, pad);
+    if (bias) y = tf.add(y, this.p('bias'));
+    return y;
+  }
+}
+
+export class Linear extends Module {
+  constructor(readonly fin: number, readonly fout: number, readonly bias = true) {
+    super();
+    this.param('weight', { shape: [fin, fout], torchShape: [fout, fin], layout: 'linear', init: 'he' });
+    if (bias) this.param('bias', { shape: [fout], torchShape: [fout], layout: 'plain', init: 'zeros' });
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const y = tf.matMul(x as tf.Tensor2D, this.p('weight') as tf.Tensor2D);
+    return this.bias ? tf.add(y, this.p('bias')) : y;
+  }
+}
+
+/** BatchNorm2d over NHWC; `affineWeight: false` freezes the scale (it stays 1 and is not trained). */
+export class BatchNorm2d extends Module {
+  constructor(readonly c: number, readonly opts: { eps?: number; momentum?: number; affineWeight?: boolean } = {}) {
+    super();
+    const vec = { shape: [c], torchShape: [c], layout: 'plain' as const };
+    this.param('weight', { ...vec, init: 'ones', frozen: opts.affineWeight === false });
+    this.param('bias', { ...vec, init: 'zeros' });
+    this.param('running_mean', { ...vec, init: 'zeros', buffer: true });
+    this.param('running_var', { ...vec, init: 'ones', buffer: true });
+  }
+
+  forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
+    const eps = this.opts.eps ?? 1e-5;
+    if (!ctx.training) {
+      return tf.batchNorm(x, this.p('running_mean'), this.p('running_var'), this.p('bias'), this.p('weight'), eps);
+    }
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    // Running stats update like PyTorch (unbiased variance, momentum = new-value weight).
+    const m = this.opts.momentum ?? 0.1;
+    const n = x.size / this.c;
+    this.assignBuffer('running_mean', () => tf.add(tf.mul(this.p('running_mean'), 1 - m), tf.mul(mean, m)));
+    this.assignBuffer('running_var', () =>
+      tf.add(tf.mul(this.p('running_var'), 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))),
+    );
+    return tf.batchNorm(x, mean, variance, this.p('bias'), this.p('weight'), eps);
+  }
+}
+
+/** Exact GELU, x * Phi(x), as PyTorch's default (approximate='none'). */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))));
+}

@@ -1,0 +1,24 @@
+// Maps a parsed safetensors file onto a model's parameter specs (PyTorch names).
+import type * as tf from '@tensorflow/tfjs-core';
+import { fromTorch, type Module } from './nn';
+import type { Parsed } from './safetensors';
+
+/**
+ * Checks every name and shape first, then converts. Throws a message that names the
+ * first missing or mis-shaped tensor, so a wrong file is rejected before any upload.
+ */
+export function toTfWeights(model: Module, parsed: Parsed, rename: (name: string) => string = (n) => n): Map<string, tf.Tensor> {
+  const specs = [...model.namedSpecs()];
+  for (const [name, spec] of specs) {
+    const t = parsed.tensors.get(rename(name));
+    if (!t) throw new Error(`The weights file lacks tensor "${rename(name)}".`);
+    const want = spec.torchShape.join('x');
+    if (t.shape.join('x') !== want) throw new Error(`Tensor "${rename(name)}" has shape ${t.shape.join('x')}, expected ${want}.`);
+  }
+  const out = new Map<string, tf.Tensor>();
+  for (const [name, spec] of specs) {
+    const t = parsed.tensors.get(rename(name))!;
+    out.set(name, fromTorch(spec, t.data, t.shape));
+  }
+  return out;
+}

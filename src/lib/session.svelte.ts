@@ -1,0 +1,141 @@
+// The classification session: the worker bridge, the backend, loaded models, and one
+// pane of results and statistics per model (the compare view will add panes).
+import { Bridge, FrameGate } from './bridge';
+import { Rolling } from './stats';
+import { fileRejection } from './errors';
+import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
+import type { ModelCard } from '../../models/card';
+import type { BackendInfo, LoadedModel, MemoryInfo, Prediction, ProgressEvent } from '../../workers/protocol';
+
+const WINDOW = 100;
+
+export class Pane {
+  top = $state<Prediction[]>([]);
+  source = $state<string>('');
+  frames = $state(0);
+  dropped = $state(0);
+  model = $state<LoadedModel | null>(null);
+  memory = $state<MemoryInfo | null>(null);
+  error = $state<string | null>(null);
+  /** Percentiles and rate, refreshed with each result. */
+  figures = $state({ modelP50: NaN, modelP95: NaN, e2eP50: NaN, e2eP95: NaN, fps: 0 });
+
+  readonly gate = new FrameGate();
+  private readonly modelMs = new Rolling(WINDOW);
+  private readonly e2eMs = new Rolling(WINDOW);
+  private readonly shownAt = new Rolling(WINDOW);
+
+  constructor(readonly card: ModelCard) {}
+
+  record(modelMs: number, e2eMs: number, shownAt: number): void {
+    this.modelMs.push(modelMs);
+    this.e2eMs.push(e2eMs);
+    this.shownAt.push(shownAt);
+    this.figures = {
+      modelP50: this.modelMs.percentile(50),
+      modelP95: this.modelMs.percentile(95),
+      e2eP50: this.e2eMs.percentile(50),
+      e2eP95: this.e2eMs.percentile(95),
+      fps: this.shownAt.rate(),
+    };
+  }
+
+  resetStats(): void {
+    for (const r of [this.modelMs, this.e2eMs, this.shownAt]) r.clear();
+  }
+}
+
+export class Session {
+  backend = $state<BackendInfo | null>(null);
+  progress = $state<ProgressEvent | null>(null);
+  fatal = $state<string | null>(null);
+  fileError = $state<string | null>(null);
+  panes = $state<Pane[]>([]);
+
+  private bridge: Bridge | null = null;
+  private abort = new AbortController();
+
+  async start(backend: string | undefined, modelIds: string[] = [DEFAULT_MODEL_ID]): Promise<void> {
+    this.bridge = new Bridge();
+    const onProgress = (e: ProgressEvent) => {
+      this.progress = e;
+    };
+    try {
+      this.backend = await this.bridge.init(backend, onProgress);
+      this.panes = modelIds.map((id) => new Pane(findCard(id)));
+      await Promise.all(
+        this.panes.map(async (pane) => {
+          try {
+            pane.model = await this.bridge!.load(pane.card.id, onProgress);
+          } catch (e) {
+            pane.error = `Could not load ${pane.card.name}: ${(e as Error).message}`;
+          }
+        }),
+      );
+    } catch (e) {
+      this.fatal = (e as Error).message;
+    }
+  }
+
+  get ready(): boolean {
+    return this.panes.some((p) => p.model);
+  }
+
+  /**
+   * Offers one video frame to every pane whose model is idle (latest frame wins).
+   * `afterRender` resolves once the result is on screen, for end-to-end latency.
+   */
+  offerVideoFrame(video: HTMLVideoElement, afterRender: () => Promise<void>): void {
+    for (const pane of this.panes) {
+      if (!pane.model) continue;
+      const run = pane.gate.offer(async () => {
+        const captured = performance.now();
+        const frame = await createImageBitmap(video);
+        await this.classifyInto(pane, frame, 'camera', captured, afterRender);
+      });
+      if (!run) pane.dropped = pane.gate.dropped;
+      else run.catch((e) => this.report(pane, e));
+    }
+  }
+
+  async classifyFile(file: File, afterRender: () => Promise<void>): Promise<void> {
+    this.fileError = fileRejection(file);
+    if (this.fileError) return;
+    let bitmap: ImageBitmap;
+    try {
+      bitmap = await createImageBitmap(file);
+    } catch {
+      this.fileError = `"${file.name}" could not be decoded as an image. It may be damaged or in an unsupported format.`;
+      return;
+    }
+    for (const pane of this.panes) {
+      if (!pane.model) continue;
+      const copy = await createImageBitmap(bitmap);
+      await pane.gate.offer(() => this.classifyInto(pane, copy, `file: ${file.name}`, performance.now(), afterRender))?.catch((e) => this.report(pane, e));
+    }
+    bitmap.close();
+  }
+
+  private async classifyInto(pane: Pane, frame: ImageBitmap, source: string, captured: number, afterRender: () => Promise<void>) {
+    const r = await this.bridge!.classify(pane.card.id, frame, this.abort.signal);
+    pane.top = r.top;
+    pane.source = source;
+    pane.memory = r.memory;
+    pane.frames++;
+    pane.error = null;
+    await afterRender();
+    const shown = performance.now();
+    pane.record(r.modelMs, shown - captured, shown);
+  }
+
+  private report(pane: Pane, e: unknown): void {
+    if ((e as Error)?.name === 'AbortError') return;
+    pane.error = (e as Error)?.message ?? String(e);
+  }
+
+  /** Cancels whatever is in flight (switching camera, leaving the page). */
+  cancelInFlight(): void {
+    this.abort.abort();
+    this.abort = new AbortController();
+  }
+}

@@ -1,0 +1,46 @@
+// Pure logic, unit-tested: rolling latency percentiles and rates.
+
+/** Keeps the last `capacity` samples; percentiles use nearest-rank on a sorted copy. */
+export class Rolling {
+  private readonly buf: number[] = [];
+  constructor(readonly capacity = 100) {}
+
+  push(v: number): void {
+    this.buf.push(v);
+    if (this.buf.length > this.capacity) this.buf.shift();
+  }
+
+  get size(): number {
+    return this.buf.length;
+  }
+
+  percentile(p: number): number {
+    if (!this.buf.length) return NaN;
+    const s = [...this.buf].sort((a, b) => a - b);
+    const rank = Math.ceil((p / 100) * s.length);
+    return s[Math.min(s.length - 1, Math.max(0, rank - 1))]!;
+  }
+
+  /** Events per second, when the samples are timestamps in ms. */
+  rate(): number {
+    if (this.buf.length < 2) return 0;
+    const span = this.buf[this.buf.length - 1]! - this.buf[0]!;
+    return span > 0 ? ((this.buf.length - 1) * 1000) / span : 0;
+  }
+
+  clear(): void {
+    this.buf.length = 0;
+  }
+}
+
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined) return 'n/a';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+export function formatMs(n: number): string {
+  return Number.isFinite(n) ? `${n < 10 ? n.toFixed(1) : Math.round(n)} ms` : '–';
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { Rolling, formatBytes } from '../../src/lib/stats';
+import { cameraErrorMessage, fileRejection } from '../../src/lib/errors';
+import { FrameGate } from '../../src/lib/bridge';
+import { planBackends } from '../../workers/plan';
+import { cropFor } from '../../workers/geometry';
+import { topK } from '../../workers/topk';
+import { parseCifarRecords, RECORD_BYTES } from '../../workers/cifar10';
+import { rgbToI420, writeY4M, placeCentered } from '../e2e/y4m';
+import type { Preprocess } from '../../models/card';
+
+describe('Rolling', () => {
+  it('gives nearest-rank percentiles over the last N samples', () => {
+    const r = new Rolling(100);
+    for (let i = 1; i <= 100; i++) r.push(i);
+    expect(r.percentile(50)).toBe(50);
+    expect(r.percentile(95)).toBe(95);
+    r.push(1000); // evicts 1
+    expect(r.size).toBe(100);
+    expect(r.percentile(100)).toBe(1000);
+    expect(r.percentile(0)).toBe(2);
+  });
+  it('computes a rate from timestamps', () => {
+    const r = new Rolling(10);
+    [0, 100, 200, 300].forEach((t) => r.push(t));
+    expect(r.rate()).toBeCloseTo(10);
+    expect(new Rolling().percentile(50)).toBeNaN();
+  });
+  it('formats bytes', () => {
+    expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MiB');
+    expect(formatBytes(undefined)).toBe('n/a');
+  });
+});
+
+describe('FrameGate', () => {
+  it('keeps one job in flight and drops, never queues, the rest', async () => {
+    const g = new FrameGate();
+    let release!: () => void;
+    const first = g.offer(() => new Promise<void>((r) => (release = r)));
+    expect(first).not.toBeNull();
+    expect(g.offer(async () => {})).toBeNull();
+    expect(g.offer(async () => {})).toBeNull();
+    expect(g.dropped).toBe(2);
+    release();
+    await first;
+    expect(g.inFlight).toBe(false);
+    expect(g.offer(async () => 1)).not.toBeNull();
+  });
+  it('frees the gate when a job fails', async () => {
+    const g = new FrameGate();
+    await expect(g.offer(async () => { throw new Error('x'); })).rejects.toThrow('x');
+    expect(g.inFlight).toBe(false);
+  });
+});
+
+describe('messages', () => {
+  it('explains camera errors', () => {
+    expect(cameraErrorMessage({ name: 'NotAllowedError' })).toMatch(/permission was denied/);
+    expect(cameraErrorMessage({ name: 'NotFoundError' })).toMatch(/No camera/);
+    expect(cameraErrorMessage(new Error('boom'))).toMatch(/boom/);
+  });
+  it('rejects files that are not images', () => {
+    expect(fileRejection({ name: 'notes.txt', type: 'text/plain', size: 10 })).toMatch(/not an image/);
+    expect(fileRejection({ name: 'x.png', type: '', size: 0 })).toMatch(/empty/);
+    expect(fileRejection({ name: 'cat.jpg', type: 'image/jpeg', size: 10 })).toBeNull();
+    expect(fileRejection({ name: 'cat.webp', type: '', size: 10 })).toBeNull();
+  });
+});
+
+describe('backend plan', () => {
+  it('tries webgpu, webgl, wasm, cpu by default', () => {
+    expect(planBackends().order).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
+  });
+  it('puts a forced backend first and keeps the fallbacks', () => {
+    expect(planBackends('wasm').order).toEqual(['wasm', 'webgpu', 'webgl', 'cpu']);
+  });
+  it('says when a name is unknown', () => {
+    const p = planBackends('tpu');
+    expect(p.order[0]).toBe('webgpu');
+    expect(p.note).toMatch(/Unknown backend "tpu"/);
+  });
+});
+
+describe('crop geometry', () => {
+  const p: Preprocess = { size: [32, 32], resize: 'center-crop', cropFraction: 1, mean: [0, 0, 0], std: [1, 1, 1] };
+  it('takes the centred square of a landscape frame and pre-pools', () => {
+    expect(cropFor(640, 480, p)).toEqual({ top: 0, left: 80, height: 480, width: 480, pool: 7 });
+  });
+  it('applies crop fraction (timm crop_pct)', () => {
+    const c = cropFor(256, 256, { ...p, size: [224, 224], cropFraction: 0.875 });
+    expect(c.width).toBe(224);
+    expect(c.top).toBe(16);
+    expect(c.pool).toBe(1);
+  });
+  it('squash keeps the whole frame', () => {
+    expect(cropFor(640, 480, { ...p, resize: 'squash' })).toMatchObject({ top: 0, left: 0, width: 640, height: 480 });
+  });
+});
+
+describe('topK', () => {
+  it('orders by value, ties by index', () => {
+    expect(topK([0.1, 0.5, 0.2, 0.5], 3).map((x) => x.index)).toEqual([1, 3, 2]);
+  });
+});
+
+describe('CIFAR-10 records', () => {
+  it('parses label and planar RGB into interleaved pixels', () => {
+    const rec = new Uint8Array(RECORD_BYTES * 2);
+    rec[0] = 3;
+    rec[1] = 10; // red of pixel 0
+    rec[1025] = 20; // green of pixel 0
+    rec[2049] = 30; // blue of pixel 0
+    rec[RECORD_BYTES] = 9;
+    const { labels, pixels } = parseCifarRecords(rec);
+    expect([...labels]).toEqual([3, 9]);
+    expect([...pixels.subarray(0, 3)]).toEqual([10, 20, 30]);
+  });
+  it('rejects truncated files and bad labels', () => {
+    expect(() => parseCifarRecords(new Uint8Array(RECORD_BYTES + 5))).toThrow(/truncated/);
+    const bad = new Uint8Array(RECORD_BYTES);
+    bad[0] = 12;
+    expect(() => parseCifarRecords(bad)).toThrow(/label 12/);
+  });
+});
+
+describe('Y4M', () => {
+  it('writes a header and I420 frames', () => {
+    const white = new Uint8Array(4 * 2 * 3).fill(255);
+    const y4m = writeY4M([white, white], 4, 2, 5);
+    const text = new TextDecoder().decode(y4m.subarray(0, 44));
+    expect(text.startsWith('YUV4MPEG2 W4 H2 F5:1 Ip A1:1 C420jpeg\nFRAME\n')).toBe(true);
+    expect(y4m.length).toBe(text.indexOf('FRAME') + 2 * (6 + 12));
+    const i420 = rgbToI420(white, 4, 2);
+    expect(i420[0]).toBe(235); // limited-range white
+    expect(i420[8]).toBe(128); // neutral chroma
+  });
+  it('centres an upscaled image', () => {
+    const img = new Uint8Array(2 * 2 * 3).fill(200);
+    const f = placeCentered(img, 2, 2, 4, 8, 4);
+    expect(f[0]).toBe(128);
+    expect(f[(0 * 8 + 2) * 3]).toBe(200);
+  });
+});

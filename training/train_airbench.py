@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Train ConvCam's embedded CIFAR-10 model (an airbench-style net) on the CPU.
+
+Recipe after Keller Jordan, "94% on CIFAR-10 in 3.29 seconds on a single GPU"
+(arXiv:2404.00498, airbench94), narrowed so the fp16 weights stay under 2 MB:
+whitening 2x2 conv, three conv groups with frozen-scale BatchNorm and GELU,
+Nesterov SGD on summed label-smoothed loss, triangular LR, lookahead EMA.
+
+Settings live in training/airbench.json; the output is
+public/models/cifar10-airbench/weights.safetensors (fp16, PyTorch layouts).
+Run: /usr/bin/python3 training/train_airbench.py [--config training/airbench.json]
+"""
+import argparse, json, math, os, struct, sys, time
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CIFAR = os.path.join(ROOT, '..', 'shared', 'data', 'cifar-10-batches-bin')
+MEAN = (0.4914, 0.4822, 0.4465)
+STD = (0.2470, 0.2435, 0.2616)
+
+
+def load_batches(names):
+    raw = np.concatenate([np.fromfile(os.path.join(CIFAR, n), dtype=np.uint8).reshape(-1, 3073) for n in names])
+    labels = torch.from_numpy(raw[:, 0].astype(np.int64))
+    images = torch.from_numpy(raw[:, 1:].reshape(-1, 3, 32, 32).copy())
+    return images, labels
+
+
+def normalize(u8):
+    x = u8.float() / 255.0
+    mean = torch.tensor(MEAN).view(1, 3, 1, 1)
+    std = torch.tensor(STD).view(1, 3, 1, 1)
+    return (x - mean) / std
+
+
+class BatchNorm(nn.BatchNorm2d):
+    # Scale fixed at 1, only the shift trains (airbench's choice).
+    def __init__(self, n, momentum):
+        super().__init__(n, eps=1e-12, momentum=1 - momentum)
+        self.weight.requires_grad = False
+
+
+class Conv(nn.Conv2d):
+    def __init__(self, cin, cout):
+        super().__init__(cin, cout, kernel_size=3, padding=1, bias=False)
+        w = self.weight.data
+        torch.nn.init.dirac_(w[:w.size(1)])
+
+
+class ConvGroup(nn.Module):
+    def __init__(self, cin, cout, bn_momentum):
+        super().__init__()
+        self.conv1 = Conv(cin, cout)
+        self.norm1 = BatchNorm(cout, bn_momentum)
+        self.conv2 = Conv(cout, cout)
+        self.norm2 = BatchNorm(cout, bn_momentum)
+
+    def forward(self, x):
+        x = F.gelu(self.norm1(F.max_pool2d(self.conv1(x), 2)))
+        return F.gelu(self.norm2(self.conv2(x)))
+
+
+class AirbenchNet(nn.Module):
+    def __init__(self, widths, bn_momentum, scale):
+        super().__init__()
+        self.whiten = nn.Conv2d(3, 24, kernel_size=2, padding=0, bias=True)
+        self.whiten.weight.requires_grad = False
+        self.block1 = ConvGroup(24, widths[0], bn_momentum)
+        self.block2 = ConvGroup(widths[0], widths[1], bn_momentum)
+        self.block3 = ConvGroup(widths[1], widths[2], bn_momentum)
+        self.head = nn.Linear(widths[2], 10, bias=False)
+        self.scale = scale
+
+    def forward(self, x):
+        x = F.gelu(self.whiten(x))
+        x = self.block3(self.block2(self.block1(x)))
+        x = F.adaptive_max_pool2d(x, 1).flatten(1)
+        return self.head(x) * self.scale
+
+
+def init_whitening(layer, images, eps=5e-4):
+    c, h, w = 3, 2, 2
+    patches = images.unfold(2, h, 1).unfold(3, w, 1).transpose(1, 3).reshape(-1, c, h, w).float()
+    # float64 and a clamp: the fp32 covariance of ~5M patches can give tiny negative eigenvalues.
+    flat = patches.reshape(len(patches), -1).double()
+    cov = flat.T @ flat / len(flat)
+    evals, evecs = torch.linalg.eigh(cov, UPLO='U')
+    evals, evecs = evals.clamp_min(0).float(), evecs.float()
+    evals = evals.flip(0).view(-1, 1, 1, 1)
+    evecs = evecs.T.reshape(c * h * w, c, h, w).flip(0)
+    scaled = evecs / torch.sqrt(evals + eps)
+    layer.weight.data[:] = torch.cat((scaled, -scaled))
+
+
+def augment(x, translate, gen):
+    # Random flip and a random translation with reflect padding, per image.
+    n = len(x)
+    flip = torch.rand(n, generator=gen) < 0.5
+    x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
+    if translate:
+        p = translate
+        padded = F.pad(x, (p, p, p, p), mode='reflect')
+        dx = torch.randint(0, 2 * p + 1, (n,), generator=gen)
+        dy = torch.randint(0, 2 * p + 1, (n,), generator=gen)
+        out = torch.empty_like(x)
+        for i in range(2 * p + 1):
+            for j in range(2 * p + 1):
+                m = (dy == i) & (dx == j)
+                if m.any():
+                    out[m] = padded[m, :, i:i + 32, j:j + 32]
+        x = out
+    return x
+
+
+@torch.no_grad()
+def evaluate(model, x, y, tta=False):
+    model.eval()
+    correct = 0
+    for i in range(0, len(x), 1000):
+        xb = x[i:i + 1000]
+        logits = model(xb)
+        if tta:
+            logits = logits + model(xb.flip(3))
+        correct += (logits.argmax(1) == y[i:i + 1000]).sum().item()
+    return correct / len(x)
+
+
+def write_safetensors(path, tensors, metadata):
+    header, offset, blobs = {}, 0, []
+    for name, t in tensors.items():
+        a = t.detach().cpu().contiguous().to(torch.float16).numpy()
+        b = a.tobytes()
+        header[name] = {'dtype': 'F16', 'shape': list(a.shape), 'data_offsets': [offset, offset + len(b)]}
+        offset += len(b)
+        blobs.append(b)
+    header['__metadata__'] = {k: str(v) for k, v in metadata.items()}
+    hj = json.dumps(header, separators=(',', ':')).encode()
+    hj += b' ' * ((8 - len(hj) % 8) % 8)
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<Q', len(hj)))
+        f.write(hj)
+        for b in blobs:
+            f.write(b)
+
+
+def fp16_roundtrip(model):
+    m = {k: v.to(torch.float16).to(torch.float32) for k, v in model.state_dict().items() if v.dtype == torch.float32}
+    model.load_state_dict(m, strict=False)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--config', default=os.path.join(ROOT, 'training', 'airbench.json'))
+    ap.add_argument('--bench', action='store_true', help='time a few steps per width and exit')
+    ap.add_argument('--out', default=os.path.join(ROOT, 'public', 'models', 'cifar10-airbench'))
+    args = ap.parse_args()
+    cfg = json.load(open(args.config))
+    torch.manual_seed(cfg['seed'])
+    torch.set_num_threads(cfg.get('threads', os.cpu_count()))
+    gen = torch.Generator().manual_seed(cfg['seed'])
+
+    if args.bench:
+        for widths in ([32, 128, 128], [40, 160, 160], [48, 192, 192]):
+            m = AirbenchNet(widths, 0.6, 1 / 9)
+            x = torch.randn(256, 3, 32, 32)
+            y = torch.randint(0, 10, (256,))
+            for k in range(4):
+                if k == 1:
+                    t0 = time.time()
+                F.cross_entropy(m(x), y).backward()
+            n = sum(p.numel() for p in m.parameters())
+            print(f'widths {widths}: params {n} train img/s {3 * 256 / (time.time() - t0):.0f}', flush=True)
+        return
+
+    train_x, train_y = load_batches([f'data_batch_{i}.bin' for i in range(1, 6)])
+    test_x, test_y = load_batches(['test_batch.bin'])
+    train_x, test_x = normalize(train_x), normalize(test_x)
+
+    o = cfg['opt']
+    bs, momentum, epochs = o['batch_size'], o['momentum'], o['epochs']
+    model = AirbenchNet(cfg['net']['widths'], cfg['net']['batchnorm_momentum'], cfg['net']['scaling_factor'])
+    init_whitening(model.whiten, train_x[:5000])
+    # channels_last is ~1.5x faster for oneDNN convolutions on this CPU.
+    model = model.to(memory_format=torch.channels_last)
+
+    kilostep_scale = 1024 * (1 + 1 / (1 - momentum))
+    lr = o['lr'] / kilostep_scale
+    wd = o['weight_decay'] * bs / kilostep_scale
+    lr_biases = lr * o['bias_scaler']
+    norm_biases = [p for k, p in model.named_parameters() if 'norm' in k and p.requires_grad]
+    # The whitening bias trains with the other weights at the base rate (frozen after
+    # whiten_bias_epochs); only BatchNorm biases get bias_scaler.
+    others = [p for k, p in model.named_parameters() if 'norm' not in k and p.requires_grad]
+    opt = torch.optim.SGD([
+        dict(params=norm_biases, lr=lr_biases, weight_decay=wd / lr_biases),
+        dict(params=others, lr=lr, weight_decay=wd / lr),
+    ], momentum=momentum, nesterov=True)
+    base_lrs = [g['lr'] for g in opt.param_groups]
+
+    steps_per_epoch = len(train_x) // bs
+    total = int(epochs * steps_per_epoch)
+    warm = int(total * 0.23)
+
+    def lr_factor(step):
+        if step < warm:
+            f = step / warm
+            return 0.2 * (1 - f) + f
+        f = (step - warm) / (total - warm)
+        return (1 - f) + 0.07 * f
+
+    alpha = 0.95 ** 5 * (torch.arange(total + 1) / total) ** 3
+    ema = {k: v.clone() for k, v in model.state_dict().items() if v.dtype.is_floating_point}
+
+    def lookahead(decay):
+        sd = model.state_dict()
+        for k, e in ema.items():
+            e.lerp_(sd[k], 1 - decay)
+            sd[k].copy_(e)
+
+    print(f'params {sum(p.numel() for p in model.parameters())}, {total} steps of {bs}', flush=True)
+    step, t0 = 0, time.time()
+    log = []
+    while step < total:
+        epoch = step // steps_per_epoch
+        model.whiten.bias.requires_grad = epoch < o['whiten_bias_epochs']
+        perm = torch.randperm(len(train_x), generator=gen)
+        model.train()
+        for i in range(steps_per_epoch):
+            if step >= total:
+                break
+            idx = perm[i * bs:(i + 1) * bs]
+            xb = augment(train_x[idx], cfg['aug']['translate'], gen).contiguous(memory_format=torch.channels_last)
+            for g, b in zip(opt.param_groups, base_lrs):
+                g['lr'] = b * lr_factor(step)
+            loss = F.cross_entropy(model(xb), train_y[idx], label_smoothing=o['label_smoothing'], reduction='none').sum()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            step += 1
+            if not math.isfinite(loss.item()):
+                sys.exit(f'loss is {loss.item()} at step {step}: stopping')
+            if step % 10 == 0:
+                print(f'  step {step} loss/img {loss.item() / bs:.3f} {time.time() - t0:.0f}s', flush=True)
+            if step % 5 == 0:
+                lookahead(alpha[step].item())
+        acc = evaluate(model, test_x, test_y)
+        el = time.time() - t0
+        log.append(dict(epoch=epoch + 1, step=step, test_acc=acc, seconds=round(el)))
+        print(f'epoch {epoch + 1} step {step}/{total} loss/img {loss.item() / bs:.3f} test {acc:.4f} {el:.0f}s '
+              f'{step * bs / el:.0f} img/s', flush=True)
+        # Checkpoint each epoch so an interrupted run still leaves weights behind.
+        os.makedirs(args.out, exist_ok=True)
+        torch.save(model.state_dict(), os.path.join(ROOT, 'training', 'checkpoint.pt'))
+    lookahead(1.0)
+
+    fp16_roundtrip(model)
+    acc = evaluate(model, test_x, test_y)
+    acc_tta = evaluate(model, test_x, test_y, tta=True)
+    print(f'final (fp16 weights) test top-1 {acc:.4f}, with flip TTA {acc_tta:.4f}', flush=True)
+    sd = {k: v for k, v in model.state_dict().items() if v.dtype.is_floating_point}
+    meta = dict(recipe='training/train_airbench.py', config=json.dumps(cfg), pytorch=torch.__version__,
+                test_top1_pytorch=f'{acc:.4f}', seconds=round(time.time() - t0))
+    write_safetensors(os.path.join(args.out, 'weights.safetensors'), sd, meta)
+    json.dump(dict(config=cfg, log=log, final_test_top1=acc, final_test_top1_flip_tta=acc_tta,
+                   torch=torch.__version__), open(os.path.join(ROOT, 'training', 'airbench.log.json'), 'w'), indent=1)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,63 @@
+// Backend choice: webgpu -> webgl -> wasm -> cpu, or the one named by ?backend=.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { BACKEND_ORDER, type BackendAttempt, type BackendInfo, type BackendName } from './protocol';
+import { planBackends } from './plan';
+
+// Explicit URLs so Vite fingerprints the .wasm files and the service worker precaches them.
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+
+async function probe(name: BackendName): Promise<string | null> {
+  if (name === 'webgpu') {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    if (!gpu) return 'WebGPU is not available in this browser (navigator.gpu is missing)';
+    const adapter = await gpu.requestAdapter().catch(() => null);
+    if (!adapter) return 'WebGPU found no GPU adapter';
+  }
+  if (name === 'webgl' && typeof OffscreenCanvas === 'undefined') return 'OffscreenCanvas is missing, so WebGL cannot run in a worker';
+  if (name === 'webgl') {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    if (!gl) return 'WebGL2 is not available';
+  }
+  return null;
+}
+
+export async function chooseBackend(requested?: string): Promise<BackendInfo> {
+  const { order, note } = planBackends(requested);
+  const attempts: BackendAttempt[] = [];
+  for (const name of order) {
+    let why = await probe(name);
+    if (!why) {
+      try {
+        why = (await tf.setBackend(name)) ? null : `TF.js could not initialise ${name}`;
+      } catch (e) {
+        why = `TF.js could not initialise ${name}: ${(e as Error).message}`;
+      }
+    }
+    if (why) {
+      attempts.push({ name, ok: false, why });
+      continue;
+    }
+    await tf.ready();
+    const forced = requested === name;
+    const skipped = attempts.map((a) => `${a.name}: ${a.why}`).join('; ');
+    const reason = forced
+      ? `${name}, as asked by ?backend=${name}`
+      : skipped
+        ? `${name}, because ${skipped}`
+        : `${name}, the first choice (${BACKEND_ORDER.join(' → ')})`;
+    attempts.push({ name, ok: true, why: 'picked' });
+    return { name, reason: note ? `${note} ${reason}` : reason, attempts, canTrain: name === 'webgpu' || name === 'webgl' };
+  }
+  throw new Error(`No TF.js backend could start: ${attempts.map((a) => `${a.name}: ${a.why}`).join('; ')}`);
+}

@@ -1,0 +1,50 @@
+// Fetches a weights file with progress and checks its length and sha256 before use.
+import type { WeightSource } from '../models/card';
+
+export class WeightsError extends Error {
+  override name = 'WeightsError';
+}
+
+export async function sha256Hex(buf: ArrayBuffer): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', buf);
+  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function fetchVerified(
+  url: string,
+  src: Pick<WeightSource, 'sha256' | 'bytes'>,
+  onProgress: (loaded: number, total: number) => void,
+): Promise<ArrayBuffer> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new WeightsError(`Could not download ${url}: ${(e as Error).message}. Are you offline?`);
+  }
+  if (!res.ok || !res.body) throw new WeightsError(`Could not download ${url}: HTTP ${res.status}.`);
+  const total = src.bytes || Number(res.headers.get('content-length')) || 0;
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    onProgress(loaded, total);
+  }
+  if (src.bytes && loaded !== src.bytes) {
+    throw new WeightsError(`The download of ${url} is ${loaded} bytes, expected ${src.bytes}: it is truncated or wrong.`);
+  }
+  const bytes = new Uint8Array(loaded);
+  let p = 0;
+  for (const c of chunks) {
+    bytes.set(c, p);
+    p += c.byteLength;
+  }
+  const digest = await sha256Hex(bytes.buffer);
+  if (src.sha256 && digest !== src.sha256) {
+    throw new WeightsError(`The file at ${url} has sha256 ${digest}, expected ${src.sha256}: it is corrupted or not the pinned file.`);
+  }
+  return bytes.buffer;
+}

@@ -1,0 +1,134 @@
+// The inference worker: all TF.js runs here, exposed to the UI through Comlink.
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs-core';
+import { findCard } from '../models/registry';
+import { buildModel, type Classifier } from '../models/builders';
+import { EVAL } from '../models/nn';
+import { parseSafetensors } from '../models/safetensors';
+import { toTfWeights } from '../models/weights';
+import type { ModelCard } from '../models/card';
+import { chooseBackend } from './backend';
+import { frameToInput } from './preprocess';
+import { fetchVerified } from './fetch-weights';
+import { topK } from './topk';
+import type { BackendInfo, ClassifyResult, InferenceApi, LoadedModel, MemoryInfo, ProgressListener } from './protocol';
+
+interface Loaded {
+  card: ModelCard;
+  model: Classifier;
+  info: LoadedModel;
+}
+
+let backend: BackendInfo | undefined;
+let baseUrl = '';
+const models = new Map<string, Promise<Loaded>>();
+const cancelled = new Set<number>();
+
+function memory(): MemoryInfo {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  return { numTensors: m.numTensors, numBytes: m.numBytes, gpuBytes: m.numBytesInGPU };
+}
+
+function abortError(): DOMException {
+  return new DOMException('The call was cancelled.', 'AbortError');
+}
+
+/** One forward pass; the logits are read back asynchronously (no dataSync on GPU). */
+async function run(model: Classifier, input: tf.Tensor4D): Promise<Float32Array> {
+  const probs = tf.tidy(() => tf.softmax(model.forward(input, EVAL)));
+  try {
+    return (await probs.data()) as Float32Array;
+  } finally {
+    probs.dispose();
+  }
+}
+
+async function loadModel(id: string, onProgress: ProgressListener): Promise<Loaded> {
+  const t0 = performance.now();
+  const card = findCard(id);
+  const buffer = await fetchVerified(new URL(card.weights.url, baseUrl).href, card.weights, (loaded, total) =>
+    onProgress({ type: 'download', modelId: id, loaded, total }),
+  );
+  onProgress({ type: 'verify', modelId: id });
+  const parsed = parseSafetensors(buffer);
+  onProgress({ type: 'build', modelId: id });
+  const model = buildModel(card);
+  const weights = toTfWeights(model, parsed);
+  model.materialize(weights);
+  weights.forEach((t) => t.dispose());
+  onProgress({ type: 'warmup', modelId: id });
+  const t1 = performance.now();
+  const [h, w] = card.preprocess.size;
+  const warm = tf.zeros([1, h, w, 3]) as tf.Tensor4D;
+  await run(model, warm);
+  warm.dispose();
+  const info: LoadedModel = {
+    id,
+    params: model.paramCount(),
+    weightBytes: buffer.byteLength,
+    firstInferenceMs: performance.now() - t1,
+    loadMs: performance.now() - t0,
+  };
+  onProgress({ type: 'ready', model: info });
+  return { card, model, info };
+}
+
+const api: InferenceApi = {
+  async init(opts, onProgress) {
+    baseUrl = opts.baseUrl;
+    backend ??= await chooseBackend(opts.backend);
+    onProgress({ type: 'backend', info: backend });
+    return backend;
+  },
+
+  async load(id, onProgress) {
+    if (!backend) throw new Error('init() must run before load().');
+    let p = models.get(id);
+    if (!p) {
+      p = loadModel(id, onProgress);
+      models.set(id, p);
+      // A failed load is forgotten so that the user can retry.
+      p.catch(() => models.delete(id));
+    }
+    return (await p).info;
+  },
+
+  async classify(id, frame, callId): Promise<ClassifyResult> {
+    try {
+      const m = models.get(id);
+      if (!m) throw new Error(`Model ${id} is not loaded.`);
+      const { card, model } = await m;
+      if (cancelled.delete(callId)) throw abortError();
+      const t0 = performance.now();
+      const input = frameToInput(frame, card.preprocess);
+      frame.close();
+      const t1 = performance.now();
+      let probs: Float32Array;
+      try {
+        probs = await run(model, input);
+      } finally {
+        input.dispose();
+      }
+      const t2 = performance.now();
+      if (cancelled.delete(callId)) throw abortError();
+      return {
+        top: topK(probs, 5).map(({ index, value }) => ({ index, label: card.labels[index] ?? `#${index}`, prob: value })),
+        modelMs: t2 - t1,
+        preprocessMs: t1 - t0,
+        memory: memory(),
+      };
+    } finally {
+      frame.close();
+    }
+  },
+
+  cancel(callId) {
+    cancelled.add(callId);
+  },
+
+  async memory() {
+    return memory();
+  },
+};
+
+Comlink.expose(api);

@@ -1,0 +1,26 @@
+// Frame -> normalised NHWC input, all on the backend (no per-pixel JS loops).
+import * as tf from '@tensorflow/tfjs-core';
+import type { Preprocess } from '../models/card';
+import { cropFor } from './geometry';
+
+export function frameToInput(frame: ImageBitmap, p: Preprocess): tf.Tensor4D {
+  return tf.tidy(() => {
+    const c = cropFor(frame.width, frame.height, p);
+    const pixels = tf.browser.fromPixels(frame);
+    const crop = tf.slice(pixels, [c.top, c.left, 0], [c.height, c.width, 3]);
+    let x4 = tf.expandDims(tf.cast(crop, 'float32'), 0) as tf.Tensor4D;
+    if (c.pool > 1) x4 = tf.avgPool(x4, c.pool, c.pool, 'valid');
+    return resizeAndNormalize(x4, p);
+  });
+}
+
+/** NHWC pixels in [0, 255] -> the model's input size, normalised by the card. */
+export function resizeAndNormalize(x: tf.Tensor4D, p: Preprocess): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [h, w] = p.size;
+    const sized = x.shape[1] === h && x.shape[2] === w ? x : tf.image.resizeBilinear(x, p.size, false, true);
+    const mean = tf.tensor1d(p.mean.map((m) => m * 255));
+    const std = tf.tensor1d(p.std.map((s) => s * 255));
+    return tf.div(tf.sub(sized, mean), std) as tf.Tensor4D;
+  });
+}
