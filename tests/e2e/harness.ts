@@ -51,6 +51,14 @@ export async function openApp(page: Page, query = ''): Promise<void> {
   await page.getByTestId('status').filter({ hasText: 'Ready' }).waitFor({ timeout: 120_000 });
 }
 
+/** Resolves once the service worker is active, i.e. its precache is complete. */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const r = await navigator.serviceWorker.ready;
+    if (r.active?.state !== 'activated') await new Promise((ok) => r.active?.addEventListener('statechange', ok));
+  });
+}
+
 export async function backendName(page: Page): Promise<string | null> {
   return page.getByTestId('backend').getAttribute('data-backend');
 }

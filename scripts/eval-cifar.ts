@@ -1,0 +1,62 @@
+// Evaluates the embedded default model on the CIFAR-10 test set with TF.js (wasm backend
+// in Node), using the same model code, weights file and normalisation as the app.
+//   npm run eval [-- --limit 1000] [-- --model airbench-cifar10]
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { readFileSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findCard, DEFAULT_MODEL_ID } from '../models/registry';
+import { buildModel } from '../models/builders';
+import { EVAL } from '../models/nn';
+import { parseSafetensors } from '../models/safetensors';
+import { toTfWeights } from '../models/weights';
+import { parseCifarRecords } from '../workers/cifar10';
+import { resizeAndNormalize } from '../workers/preprocess';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const limit = Number(opt('limit') ?? 10000);
+const card = findCard(opt('model') ?? DEFAULT_MODEL_ID);
+const dir = process.env.CIFAR10_DIR ?? resolve(ROOT, '../shared/data/cifar-10-batches-bin');
+
+await tf.setBackend(opt('backend') ?? 'wasm');
+const model = buildModel(card);
+const parsed = parseSafetensors(readFileSync(join(ROOT, 'public', card.weights.url)).buffer as ArrayBuffer);
+const weights = toTfWeights(model, parsed);
+model.materialize(weights);
+weights.forEach((t) => t.dispose());
+
+const { labels, pixels } = parseCifarRecords(new Uint8Array(readFileSync(join(dir, 'test_batch.bin'))));
+const n = Math.min(limit, labels.length);
+const perClass = new Array<number>(10).fill(0);
+const totals = new Array<number>(10).fill(0);
+let correct = 0;
+const t0 = performance.now();
+for (let i = 0; i < n; i += 500) {
+  const b = Math.min(500, n - i);
+  const pred = tf.tidy(() => {
+    const x = tf.tensor4d(pixels.subarray(i * 3072, (i + b) * 3072), [b, 32, 32, 3], 'float32');
+    return tf.argMax(model.forward(resizeAndNormalize(x, card.preprocess), EVAL), 1);
+  });
+  const p = await pred.data();
+  pred.dispose();
+  for (let j = 0; j < b; j++) {
+    const y = labels[i + j]!;
+    totals[y]!++;
+    if (p[j] === y) {
+      correct++;
+      perClass[y]!++;
+    }
+  }
+}
+const secs = (performance.now() - t0) / 1000;
+console.log(`model ${card.id}, weights public/${card.weights.url}, backend ${tf.getBackend()}`);
+console.log(`data ${join(dir, 'test_batch.bin')} (the shared JPEG-rebuilt copy of CIFAR-10; see its README)`);
+console.log(card.labels.map((l, k) => `  ${l.padEnd(10)} ${((100 * perClass[k]!) / Math.max(1, totals[k]!)).toFixed(1)}%`).join('\n'));
+console.log(`top-1 ${((100 * correct) / n).toFixed(2)}% (${correct}/${n}) in ${secs.toFixed(1)} s`);

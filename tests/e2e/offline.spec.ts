@@ -1,0 +1,40 @@
+// Installable PWA: manifest and icons, a service worker that precaches the shell and the
+// model, and classification after a reload with the network cut.
+import { test, expect } from '@playwright/test';
+import { launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
+
+test('installable: manifest, icons and a service worker', async () => {
+  const { browser, page } = await launch({ webgpu: false });
+  try {
+    await page.goto('/');
+    const href = await page.locator('link[rel=manifest]').getAttribute('href');
+    expect(href).toBeTruthy();
+    const manifest = await (await page.request.get(href!)).json();
+    expect(manifest.display).toBe('standalone');
+    const sizes = manifest.icons.map((i: { sizes: string }) => i.sizes);
+    expect(sizes).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    for (const icon of manifest.icons) expect((await page.request.get(icon.src)).status()).toBe(200);
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    expect(scope).toBe('http://localhost:4173/');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('after one online visit, a reload with the network cut still classifies', async () => {
+  const { browser, context, page } = await launch();
+  try {
+    await openApp(page);
+    await waitForServiceWorker(page);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByTestId('status').filter({ hasText: 'Ready' }).waitFor({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await waitForFrames(page, 2);
+    await expect(page.getByTestId('top1')).toBeVisible();
+    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+  } finally {
+    await browser.close();
+  }
+});

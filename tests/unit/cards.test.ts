@@ -1,0 +1,54 @@
+// The shipped default model: its card pins the file that is in public/, and the
+// architecture matches the weights, parameter for parameter.
+import { describe, expect, it, beforeAll } from 'vitest';
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { CARDS, DEFAULT_MODEL_ID, findCard } from '../../models/registry';
+import { buildModel } from '../../models/builders';
+import { EVAL } from '../../models/nn';
+import { parseSafetensors } from '../../models/safetensors';
+import { toTfWeights } from '../../models/weights';
+
+const ROOT = resolve(__dirname, '../..');
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('model cards', () => {
+  it('have unique ids and a default', () => {
+    expect(new Set(CARDS.map((c) => c.id)).size).toBe(CARDS.length);
+    expect(findCard(DEFAULT_MODEL_ID).weights.embedded).toBe(true);
+    expect(() => findCard('nope')).toThrow(/Unknown model "nope"/);
+  });
+
+  for (const card of CARDS.filter((c) => c.weights.embedded)) {
+    describe(card.id, () => {
+      const file = resolve(ROOT, 'public', card.weights.url);
+      it('pins the shipped file by size and sha256, within 2 MB', () => {
+        expect(existsSync(file)).toBe(true);
+        const bytes = readFileSync(file);
+        expect(bytes.byteLength).toBe(card.weights.bytes);
+        expect(bytes.byteLength).toBeLessThanOrEqual(2 * 1024 * 1024);
+        expect(createHash('sha256').update(bytes).digest('hex')).toBe(card.weights.sha256);
+      });
+      it('has the parameter count of its architecture', () => {
+        expect(buildModel(card).paramCount()).toBe(card.params);
+      });
+      it('loads its weights by name and gives one logit per label', () => {
+        const model = buildModel(card);
+        const w = toTfWeights(model, parseSafetensors(readFileSync(file).buffer as ArrayBuffer));
+        model.materialize(w);
+        w.forEach((t) => t.dispose());
+        const [h, wd] = card.preprocess.size;
+        const y = tf.tidy(() => model.forward(tf.zeros([2, h, wd, 3]), EVAL));
+        expect(y.shape).toEqual([2, card.labels.length]);
+        y.dispose();
+        model.dispose();
+      });
+    });
+  }
+});
