@@ -28,6 +28,9 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,wasm,safetensors,webmanifest}'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
+        // The first visit's page is taken over at once, so it is offline-ready without a reload.
+        clientsClaim: true,
+        skipWaiting: true,
       },
     }),
   ],
