@@ -29,6 +29,16 @@ export interface Ctx {
 
 export const EVAL: Ctx = { training: false };
 
+/**
+ * Set by models/profile.ts while it traces one forward pass: layers that multiply-add report
+ * their output shape and MACs to `hook`. With `shapeOnly`, Conv2d and Linear return zeros of
+ * the right shape and unloaded parameters read as ones, so big models profile without weights.
+ */
+export const trace: {
+  hook: ((m: Module, outShape: number[], macs: number) => void) | null;
+  shapeOnly: boolean;
+} = { hook: null, shapeOnly: false };
+
 export abstract class Module {
   private readonly kids = new Map<string, Module>();
   private readonly specs = new Map<string, ParamSpec>();
@@ -45,8 +55,10 @@ export abstract class Module {
 
   protected p(name: string): tf.Tensor {
     const v = this.values.get(name);
-    if (!v) throw new Error(`Parameter ${name} is not loaded: call materialize() first.`);
-    return v;
+    if (v) return v;
+    const spec = this.specs.get(name);
+    if (trace.shapeOnly && spec) return tf.ones(spec.shape);
+    throw new Error(`Parameter ${name} is not loaded: call materialize() first.`);
   }
 
   /** Overwrites a buffer; tidy frees the temporaries while the variable keeps its data. */
@@ -174,7 +186,28 @@ export class Conv2d extends Module {
     if (opts.bias ?? true) this.param('bias', { shape: [cout], torchShape: [cout], layout: 'plain', init: 'zeros' });
   }
 
+  /** Output size along one spatial axis, as PyTorch computes it. */
+  outSize(n: number): number {
+    const { stride = 1, padding = 0 } = this.opts;
+    if (padding === 'same') return Math.ceil(n / stride);
+    const p = padding === 'valid' ? 0 : padding;
+    return Math.floor((n + 2 * p - this.k) / stride) + 1;
+  }
+
   forward(x: tf.Tensor): tf.Tensor {
+    if (trace.hook) {
+      const [n, h, w] = x.shape as number[];
+      const shape = [n!, this.outSize(h!), this.outSize(w!), this.cout];
+      const perInput = (this.opts.groups ?? 1) === 1 ? this.cin : 1;
+      const y = trace.shapeOnly ? tf.zeros(shape) : this.conv(x);
+      if (!sameShape(y.shape, shape)) throw new Error(`Conv2d: expected output [${shape}], computed [${y.shape}].`);
+      trace.hook(this, shape, shape[1]! * shape[2]! * this.cout * perInput * this.k * this.k);
+      return y;
+    }
+    return this.conv(x);
+  }
+
+  private conv(x: tf.Tensor): tf.Tensor {
     const { stride = 1, padding = 0, bias = true, groups = 1 } = this.opts;
     const xin = typeof padding === 'number' ? pad4(x as tf.Tensor4D, padding) : (x as tf.Tensor4D);
     const pad = typeof padding === 'number' ? 'valid' : padding;
@@ -193,6 +226,17 @@ export class Linear extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
+    if (trace.hook) {
+      const shape = [...x.shape.slice(0, -1), this.fout];
+      const y = trace.shapeOnly ? tf.zeros(shape) : this.matmul(x);
+      // Every row of a batch-1 input belongs to the one image (ConvNeXt applies Linear per pixel).
+      trace.hook(this, shape, (x.size / this.fin) * this.fin * this.fout);
+      return y;
+    }
+    return this.matmul(x);
+  }
+
+  private matmul(x: tf.Tensor): tf.Tensor {
     const y = tf.matMul(x as tf.Tensor2D, this.p('weight') as tf.Tensor2D);
     return this.bias ? tf.add(y, this.p('bias')) : y;
   }

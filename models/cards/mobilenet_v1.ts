@@ -1,0 +1,27 @@
+import type { ModelCard } from '../card';
+import { IMAGENET_LABELS_1001 } from '../imagenet_labels';
+import { unpinned } from './zoo_common';
+
+const paper = { title: 'MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications (Howard et al.)', url: 'https://arxiv.org/abs/1704.04861' };
+// TF-slim's evaluation: central crop of 87.5%, pixels scaled to [-1, 1].
+const preprocess = { size: [224, 224] as [number, number], resize: 'center-crop' as const, cropFraction: 0.875, mean: [0.5, 0.5, 0.5] as [number, number, number], std: [0.5, 0.5, 0.5] as [number, number, number] };
+
+function mobilenet(alpha: 1 | 0.25, params: number, macs: number): ModelCard {
+  const a = alpha.toFixed(alpha === 1 ? 1 : 2);
+  return {
+    id: `mobilenet-v1-${a}-imagenet`,
+    name: `MobileNet v1 (alpha ${a}), ImageNet`,
+    family: 'mobilenet-v1',
+    year: 2017,
+    paper,
+    preprocess,
+    labels: IMAGENET_LABELS_1001,
+    params,
+    macs,
+    weights: unpinned('convcam', ''),
+    config: { alpha, numClasses: 1001 },
+  };
+}
+
+export const mobilenetV1Imagenet = mobilenet(1, 4_233_001, 568_741_376);
+export const mobilenetV1Quarter = mobilenet(0.25, 470_329, 41_030_528);

@@ -1,0 +1,24 @@
+// Shared pieces of the model-zoo cards (models/zoo.ts). Plain data, no TF.js.
+import type { Preprocess, WeightSource } from '../card';
+
+/** torchvision's ImageNet evaluation transform: resize 256, centre-crop 224, ImageNet mean/std. */
+export const TORCHVISION_224: Preprocess = {
+  size: [224, 224],
+  resize: 'center-crop',
+  cropFraction: 224 / 256,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+};
+
+export const CIFAR10_32: Preprocess = {
+  size: [32, 32],
+  resize: 'center-crop',
+  cropFraction: 1,
+  mean: [0.4914, 0.4822, 0.4465],
+  std: [0.247, 0.2435, 0.2616],
+};
+
+/** A card whose weights are not pinned yet: no URL, no hash, nothing shipped. */
+export function unpinned(convention: WeightSource['convention'], license: string): WeightSource {
+  return { url: '', sha256: '', bytes: 0, format: 'safetensors', convention, license, embedded: false };
+}

@@ -1,0 +1,127 @@
+// ResNet: He, Zhang, Ren, Sun, "Deep Residual Learning for Image Recognition", CVPR 2016
+// (arXiv:1512.03385), as torchvision builds it: basic blocks for ResNet-18/34, bottlenecks
+// with the stride on the 3x3 conv ("ResNet v1.5") for ResNet-50/101/152, projection
+// shortcuts (1x1 conv + BN) where the shape changes. Names equal torchvision's state dict
+// (conv1, bn1, layerL.B.conv1, ..., layerL.0.downsample.0/1, fc). ResNet-18 has 11,689,512
+// parameters and ResNet-50 25,557,032.
+import * as tf from '@tensorflow/tfjs-core';
+import { BatchNorm2d, Conv2d, Linear, Module, type Ctx } from '../nn';
+import { Sequential, maxPool2d, type ZooModel } from '../layers';
+
+function conv(cin: number, cout: number, k: number, stride = 1): Conv2d {
+  return new Conv2d(cin, cout, k, { stride, padding: (k - 1) / 2, bias: false });
+}
+
+export class BasicBlock extends Module {
+  static readonly expansion = 1;
+  private readonly c1: Conv2d;
+  private readonly b1: BatchNorm2d;
+  private readonly c2: Conv2d;
+  private readonly b2: BatchNorm2d;
+  private readonly down: Sequential | null = null;
+  constructor(cin: number, planes: number, stride: number) {
+    super();
+    this.c1 = this.add('conv1', conv(cin, planes, 3, stride));
+    this.b1 = this.add('bn1', new BatchNorm2d(planes));
+    this.c2 = this.add('conv2', conv(planes, planes, 3));
+    this.b2 = this.add('bn2', new BatchNorm2d(planes));
+    if (stride !== 1 || cin !== planes) this.down = this.add('downsample', new Sequential([conv(cin, planes, 1, stride), new BatchNorm2d(planes)]));
+  }
+
+  forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
+    const y = this.b2.forward(this.c2.forward(tf.relu(this.b1.forward(this.c1.forward(x), ctx))), ctx);
+    return tf.relu(tf.add(y, this.down ? this.down.forward(x, ctx) : x));
+  }
+}
+
+export class Bottleneck extends Module {
+  static readonly expansion = 4;
+  private readonly convs: [Conv2d, BatchNorm2d][];
+  private readonly down: Sequential | null = null;
+  constructor(cin: number, planes: number, stride: number) {
+    super();
+    const out = planes * Bottleneck.expansion;
+    this.convs = [
+      [this.add('conv1', conv(cin, planes, 1)), this.add('bn1', new BatchNorm2d(planes))],
+      [this.add('conv2', conv(planes, planes, 3, stride)), this.add('bn2', new BatchNorm2d(planes))],
+      [this.add('conv3', conv(planes, out, 1)), this.add('bn3', new BatchNorm2d(out))],
+    ];
+    if (stride !== 1 || cin !== out) this.down = this.add('downsample', new Sequential([conv(cin, out, 1, stride), new BatchNorm2d(out)]));
+  }
+
+  forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
+    let y = x;
+    this.convs.forEach(([c, b], i) => {
+      y = b.forward(c.forward(y), ctx);
+      if (i < 2) y = tf.relu(y);
+    });
+    return tf.relu(tf.add(y, this.down ? this.down.forward(x, ctx) : x));
+  }
+}
+
+export interface ResNetConfig {
+  block: 'basic' | 'bottleneck';
+  /** Blocks per stage: [2,2,2,2] ResNet-18, [3,4,6,3] ResNet-34/50, [3,4,23,3] -101, [3,8,36,3] -152. */
+  layers: [number, number, number, number];
+  /** Stage widths ("planes"); torchvision: [64, 128, 256, 512]. */
+  widths?: [number, number, number, number];
+  /** Stem width; torchvision: 64. */
+  stem?: number;
+  numClasses?: number;
+}
+
+export const RESNET_DEPTHS: Record<18 | 34 | 50 | 101 | 152, Pick<ResNetConfig, 'block' | 'layers'>> = {
+  18: { block: 'basic', layers: [2, 2, 2, 2] },
+  34: { block: 'basic', layers: [3, 4, 6, 3] },
+  50: { block: 'bottleneck', layers: [3, 4, 6, 3] },
+  101: { block: 'bottleneck', layers: [3, 4, 23, 3] },
+  152: { block: 'bottleneck', layers: [3, 8, 36, 3] },
+};
+
+export class ResNet extends Module implements ZooModel {
+  readonly headName = 'fc';
+  private readonly conv1: Conv2d;
+  private readonly bn1: BatchNorm2d;
+  private readonly stages: Sequential[] = [];
+  private fc: Linear;
+  private readonly width: number;
+  constructor(readonly cfg: ResNetConfig) {
+    super();
+    const widths = cfg.widths ?? [64, 128, 256, 512];
+    const Block = cfg.block === 'basic' ? BasicBlock : Bottleneck;
+    let cin = cfg.stem ?? 64;
+    this.conv1 = this.add('conv1', new Conv2d(3, cin, 7, { stride: 2, padding: 3, bias: false }));
+    this.bn1 = this.add('bn1', new BatchNorm2d(cin));
+    cfg.layers.forEach((n, s) => {
+      const blocks: Module[] = [];
+      for (let i = 0; i < n; i++) {
+        blocks.push(new Block(cin, widths[s]!, i === 0 && s > 0 ? 2 : 1));
+        cin = widths[s]! * Block.expansion;
+      }
+      this.stages.push(this.add(`layer${s + 1}`, new Sequential(blocks)));
+    });
+    this.width = cin;
+    this.fc = this.add('fc', new Linear(cin, cfg.numClasses ?? 1000));
+  }
+
+  features(x: tf.Tensor, ctx: Ctx): tf.Tensor {
+    let y = maxPool2d(tf.relu(this.bn1.forward(this.conv1.forward(x), ctx)), 3, 2, 1);
+    for (const s of this.stages) y = s.forward(y, ctx);
+    return tf.mean(y, [1, 2]);
+  }
+
+  forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
+    return this.fc.forward(this.features(x, ctx));
+  }
+
+  replaceHead(numClasses: number): Linear {
+    this.fc.dispose();
+    this.fc = this.add('fc', new Linear(this.width, numClasses));
+    return this.fc;
+  }
+}
+
+export function build(config: Record<string, unknown>): ResNet {
+  const c = config as Partial<ResNetConfig> & { depth?: 18 | 34 | 50 | 101 | 152 };
+  return new ResNet({ ...(c.depth ? RESNET_DEPTHS[c.depth] : {}), ...c } as ResNetConfig);
+}

@@ -1,0 +1,59 @@
+// Numerical parity of the zoo with PyTorch/torchvision: tools/golden_fixtures.py writes, per
+// reduced model, its state dict, an NCHW input and PyTorch's logits. Here the same
+// architecture is built in TF.js from the fixture's config, the state dict is loaded by name
+// through models/weights.ts and the logits must agree to 1e-4 of their largest magnitude.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { parseSafetensors } from '../../models/safetensors';
+import { toTfWeights } from '../../models/weights';
+import { buildModel } from '../../models/builders';
+import { EVAL } from '../../models/nn';
+import type { ModelCard } from '../../models/card';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'parity');
+const FILES = readdirSync(DIR).filter((f) => f.endsWith('.safetensors')).sort();
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('zoo parity with PyTorch', () => {
+  it('has the fixtures', () => {
+    expect(FILES.length).toBeGreaterThanOrEqual(12);
+  });
+
+  for (const file of FILES) {
+    it(file.replace('.safetensors', ''), () => {
+      const buf = readFileSync(join(DIR, file));
+      const parsed = parseSafetensors(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+      const family = parsed.metadata.family!;
+      const config = JSON.parse(parsed.metadata.config!) as Record<string, unknown>;
+      const model = buildModel({ family, config } as unknown as ModelCard);
+      const weights = toTfWeights(model, parsed);
+      model.materialize(weights);
+      tf.dispose([...weights.values()]);
+
+      const input = parsed.tensors.get('__input__')!;
+      const want = parsed.tensors.get('__logits__')!;
+      const got = tf.tidy(() => {
+        const x = tf.transpose(tf.tensor(input.data, input.shape, 'float32'), [0, 2, 3, 1]);
+        return model.forward(x, EVAL);
+      });
+      expect(got.shape).toEqual(want.shape);
+      const y = got.dataSync();
+      got.dispose();
+      model.dispose();
+      let maxAbs = 0;
+      let maxDiff = 0;
+      want.data.forEach((v, i) => {
+        maxAbs = Math.max(maxAbs, Math.abs(v));
+        maxDiff = Math.max(maxDiff, Math.abs(v - y[i]!));
+      });
+      expect(maxAbs).toBeGreaterThan(0);
+      expect(maxDiff, `max |dlogit| ${maxDiff} vs max |logit| ${maxAbs}`).toBeLessThanOrEqual(1e-4 * maxAbs);
+    });
+  }
+});
