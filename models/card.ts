@@ -10,6 +10,8 @@ export interface Preprocess {
    */
   resize: 'squash' | 'center-crop';
   cropFraction: number;
+  /** 1 for grey-scale models (LeNet on MNIST): the frame's channels are averaged. Default 3. */
+  channels?: 1 | 3;
   /** Per-channel mean and std, for pixels scaled to [0, 1]. */
   mean: [number, number, number];
   std: [number, number, number];

@@ -1,8 +1,10 @@
 // Every model card the app knows. No TF.js here: the UI imports this.
 import type { ModelCard } from './card';
 import { airbenchCifar10 } from './cards/airbench';
+import { ZOO_CARDS } from './zoo';
 
-export const CARDS: readonly ModelCard[] = [airbenchCifar10];
+/** The embedded default first, then the zoo (whose weights are imported by the user). */
+export const CARDS: readonly ModelCard[] = [airbenchCifar10, ...ZOO_CARDS];
 
 export const DEFAULT_MODEL_ID = airbenchCifar10.id;
 

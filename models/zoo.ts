@@ -1,5 +1,5 @@
-// The model zoo: cards for the classic architectures. Not in registry.ts's CARDS yet (their
-// weights are not pinned, so the UI could not load them); builders.ts knows every family.
+// The model zoo: cards for the classic architectures, listed in registry.ts after the default.
+// Their weights are not pinned yet: the user imports them (Models view) into IndexedDB.
 // Plain data, no TF.js: the UI may import this.
 import type { ModelCard } from './card';
 import { lenet5Mnist, lenet5ModernMnist } from './cards/lenet';

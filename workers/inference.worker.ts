@@ -9,8 +9,10 @@ import { toTfWeights } from '../models/weights';
 import type { ModelCard } from '../models/card';
 import { chooseBackend } from './backend';
 import { frameToInput } from './preprocess';
-import { fetchVerified } from './fetch-weights';
+import { fetchVerified, sha256Hex, WeightsError } from './fetch-weights';
 import { topK } from './topk';
+import { deleteCached, getCached, listCached, putCached, type StoredTensor } from './weight-store';
+import { profileCard } from '../models/profile';
 import type { BackendInfo, ClassifyResult, InferenceApi, LoadedModel, MemoryInfo, ProgressListener } from './protocol';
 
 interface Loaded {
@@ -43,19 +45,32 @@ async function run(model: Classifier, input: tf.Tensor4D): Promise<Float32Array>
   }
 }
 
+/** Embedded weights come from the app (precached); others from IndexedDB. */
+async function weightsFor(card: ModelCard, model: Classifier, onProgress: ProgressListener): Promise<{ weights: Map<string, tf.Tensor>; bytes: number }> {
+  if (card.weights.embedded) {
+    const buffer = await fetchVerified(new URL(card.weights.url, baseUrl).href, card.weights, (loaded, total) =>
+      onProgress({ type: 'download', modelId: card.id, loaded, total }),
+    );
+    onProgress({ type: 'verify', modelId: card.id });
+    return { weights: toTfWeights(model, parseSafetensors(buffer)), bytes: buffer.byteLength };
+  }
+  const stored = await getCached(card.id);
+  if (!stored) throw new WeightsError(`${card.name} has no weights on this device yet: import them in the Models view.`);
+  const weights = new Map(stored.tensors.map((t) => [t.name, tf.tensor(t.data, t.shape, 'float32')] as const));
+  return { weights, bytes: stored.meta.storedBytes };
+}
+
 async function loadModel(id: string, onProgress: ProgressListener): Promise<Loaded> {
   const t0 = performance.now();
   const card = findCard(id);
-  const buffer = await fetchVerified(new URL(card.weights.url, baseUrl).href, card.weights, (loaded, total) =>
-    onProgress({ type: 'download', modelId: id, loaded, total }),
-  );
-  onProgress({ type: 'verify', modelId: id });
-  const parsed = parseSafetensors(buffer);
-  onProgress({ type: 'build', modelId: id });
   const model = buildModel(card);
-  const weights = toTfWeights(model, parsed);
-  model.materialize(weights);
-  weights.forEach((t) => t.dispose());
+  const { weights, bytes } = await weightsFor(card, model, onProgress);
+  onProgress({ type: 'build', modelId: id });
+  try {
+    model.materialize(weights);
+  } finally {
+    weights.forEach((t) => t.dispose());
+  }
   onProgress({ type: 'warmup', modelId: id });
   const t1 = performance.now();
   const [h, w] = card.preprocess.size;
@@ -65,7 +80,7 @@ async function loadModel(id: string, onProgress: ProgressListener): Promise<Load
   const info: LoadedModel = {
     id,
     params: model.paramCount(),
-    weightBytes: buffer.byteLength,
+    weightBytes: bytes,
     firstInferenceMs: performance.now() - t1,
     loadMs: performance.now() - t0,
   };
@@ -128,6 +143,61 @@ const api: InferenceApi = {
 
   async memory() {
     return memory();
+  },
+
+  async importWeights(id, input, onProgress) {
+    const card = findCard(id);
+    const want = (input.sha256 ?? '').trim().toLowerCase() || card.weights.sha256;
+    if (want && !/^[0-9a-f]{64}$/.test(want)) throw new WeightsError('A sha256 is 64 hexadecimal characters.');
+    let buffer: ArrayBuffer;
+    if (input.file) {
+      buffer = await input.file.arrayBuffer();
+      const got = await sha256Hex(buffer);
+      if (want && got !== want) throw new WeightsError(`The file has sha256 ${got}, expected ${want}: it is corrupted or not the right file.`);
+    } else if (input.url) {
+      buffer = await fetchVerified(new URL(input.url, baseUrl).href, { sha256: want, bytes: 0 }, (loaded, total) =>
+        onProgress({ type: 'download', modelId: id, loaded, total }),
+      );
+    } else {
+      throw new WeightsError('Give a URL or a file to import weights from.');
+    }
+    onProgress({ type: 'verify', modelId: id });
+    const model = buildModel(card);
+    // Parse and check every name and shape before anything is written.
+    const weights = toTfWeights(model, parseSafetensors(buffer));
+    const tensors: StoredTensor[] = [];
+    try {
+      for (const [name, t] of weights) tensors.push({ name, shape: t.shape, data: (await t.data()) as Float32Array });
+    } finally {
+      weights.forEach((t) => t.dispose());
+    }
+    onProgress({ type: 'store', modelId: id });
+    const meta = {
+      modelId: id,
+      sha256: await sha256Hex(buffer),
+      sourceBytes: buffer.byteLength,
+      storedBytes: tensors.reduce((n, t) => n + t.data.byteLength, 0),
+      savedAt: Date.now(),
+    };
+    await putCached(meta, tensors);
+    // A model loaded from older weights must be rebuilt next time.
+    const old = models.get(id);
+    models.delete(id);
+    old?.then((m) => m.model.dispose(), () => {});
+    return meta;
+  },
+
+  cached: listCached,
+
+  async deleteCached(id) {
+    const old = models.get(id);
+    models.delete(id);
+    old?.then((m) => m.model.dispose(), () => {});
+    await deleteCached(id);
+  },
+
+  async layers(id) {
+    return profileCard(findCard(id)).rows;
   },
 };
 

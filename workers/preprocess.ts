@@ -18,9 +18,11 @@ export function frameToInput(frame: ImageBitmap, p: Preprocess): tf.Tensor4D {
 export function resizeAndNormalize(x: tf.Tensor4D, p: Preprocess): tf.Tensor4D {
   return tf.tidy(() => {
     const [h, w] = p.size;
-    const sized = x.shape[1] === h && x.shape[2] === w ? x : tf.image.resizeBilinear(x, p.size, false, true);
-    const mean = tf.tensor1d(p.mean.map((m) => m * 255));
-    const std = tf.tensor1d(p.std.map((s) => s * 255));
+    let sized = x.shape[1] === h && x.shape[2] === w ? x : tf.image.resizeBilinear(x, p.size, false, true);
+    const c = p.channels ?? 3;
+    if (c === 1) sized = tf.mean(sized, 3, true);
+    const mean = tf.tensor1d(p.mean.slice(0, c).map((m) => m * 255));
+    const std = tf.tensor1d(p.std.slice(0, c).map((s) => s * 255));
     return tf.div(tf.sub(sized, mean), std) as tf.Tensor4D;
   });
 }

@@ -51,11 +51,37 @@ export interface LoadedModel {
   loadMs: number;
 }
 
+/** A model whose converted weights are stored in IndexedDB. */
+export interface CachedModel {
+  modelId: string;
+  sha256: string;
+  sourceBytes: number;
+  storedBytes: number;
+  savedAt: number;
+}
+
+/** Where to take weights from when importing: a URL, or a file the user picked. */
+export interface WeightsInput {
+  url?: string;
+  file?: Blob;
+  /** Expected sha256 (hex); required unless the card pins one. */
+  sha256?: string;
+}
+
+export interface LayerRow {
+  name: string;
+  type: string;
+  outShape: number[];
+  params: number;
+  macs: number;
+}
+
 /** Progress is a typed event stream, one union per stage. */
 export type ProgressEvent =
   | { type: 'backend'; info: BackendInfo }
   | { type: 'download'; modelId: string; loaded: number; total: number }
   | { type: 'verify'; modelId: string }
+  | { type: 'store'; modelId: string }
   | { type: 'build'; modelId: string }
   | { type: 'warmup'; modelId: string }
   | { type: 'ready'; model: LoadedModel };
@@ -72,6 +98,12 @@ export interface InferenceApi {
   classify(modelId: string, frame: Frame, callId: number): Promise<ClassifyResult>;
   cancel(callId: number): void;
   memory(): Promise<MemoryInfo>;
+  /** Downloads (or reads), verifies, converts and stores a model's weights in one transaction. */
+  importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener): Promise<CachedModel>;
+  cached(): Promise<CachedModel[]>;
+  deleteCached(modelId: string): Promise<void>;
+  /** Per-layer output shapes, parameters and MACs at the card's input size. */
+  layers(modelId: string): Promise<LayerRow[]>;
 }
 
 /** Error names that cross the worker boundary, for clear messages in the UI. */

@@ -4,7 +4,7 @@ import { unpinned } from './zoo_common';
 const paper = { title: 'Gradient-Based Learning Applied to Document Recognition (LeCun et al. 1998)', url: 'http://yann.lecun.com/exdb/publis/pdf/lecun-98.pdf' };
 const labels = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 // MNIST digits padded from 28x28 to 32x32, one channel.
-const preprocess = { size: [32, 32] as [number, number], resize: 'squash' as const, cropFraction: 1, mean: [0.1307, 0.1307, 0.1307] as [number, number, number], std: [0.3081, 0.3081, 0.3081] as [number, number, number] };
+const preprocess = { size: [32, 32] as [number, number], resize: 'squash' as const, cropFraction: 1, channels: 1 as const, mean: [0.1307, 0.1307, 0.1307] as [number, number, number], std: [0.3081, 0.3081, 0.3081] as [number, number, number] };
 
 export const lenet5Mnist: ModelCard = {
   id: 'lenet5-mnist',

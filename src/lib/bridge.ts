@@ -1,7 +1,17 @@
 // The one typed bridge from the UI to the inference worker (Comlink). Calls can be
 // aborted with an AbortSignal; `FrameGate` keeps at most one frame in flight per model.
 import * as Comlink from 'comlink';
-import type { BackendInfo, ClassifyResult, Frame, InferenceApi, LoadedModel, ProgressListener } from '../../workers/protocol';
+import type {
+  BackendInfo,
+  CachedModel,
+  ClassifyResult,
+  Frame,
+  InferenceApi,
+  LayerRow,
+  LoadedModel,
+  ProgressListener,
+  WeightsInput,
+} from '../../workers/protocol';
 
 export class Bridge {
   private readonly worker: Worker;
@@ -39,6 +49,22 @@ export class Bridge {
 
   memory() {
     return this.api.memory();
+  }
+
+  importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener): Promise<CachedModel> {
+    return this.api.importWeights(modelId, input, Comlink.proxy(onProgress));
+  }
+
+  cached(): Promise<CachedModel[]> {
+    return this.api.cached();
+  }
+
+  deleteCached(modelId: string): Promise<void> {
+    return this.api.deleteCached(modelId);
+  }
+
+  layers(modelId: string): Promise<LayerRow[]> {
+    return this.api.layers(modelId);
   }
 
   terminate(): void {

@@ -52,28 +52,38 @@ export class Session {
   fileError = $state<string | null>(null);
   panes = $state<Pane[]>([]);
 
-  private bridge: Bridge | null = null;
+  readonly bridge = new Bridge();
+  readonly defaultModelId = DEFAULT_MODEL_ID;
   private abort = new AbortController();
+  private readonly onProgress = (e: ProgressEvent) => {
+    this.progress = e;
+  };
 
   async start(backend: string | undefined, modelIds: string[] = [DEFAULT_MODEL_ID]): Promise<void> {
-    this.bridge = new Bridge();
-    const onProgress = (e: ProgressEvent) => {
-      this.progress = e;
-    };
     try {
-      this.backend = await this.bridge.init(backend, onProgress);
-      this.panes = modelIds.map((id) => new Pane(findCard(id)));
-      await Promise.all(
-        this.panes.map(async (pane) => {
-          try {
-            pane.model = await this.bridge!.load(pane.card.id, onProgress);
-          } catch (e) {
-            pane.error = `Could not load ${pane.card.name}: ${(e as Error).message}`;
-          }
-        }),
-      );
+      this.backend = await this.bridge.init(backend, this.onProgress);
     } catch (e) {
       this.fatal = (e as Error).message;
+      return;
+    }
+    this.panes = modelIds.map((id) => new Pane(findCard(id)));
+    await Promise.all(this.panes.map((pane) => this.loadInto(pane)));
+  }
+
+  /** Replaces the model of the first pane (the live view's picker). */
+  async selectModel(id: string): Promise<void> {
+    if (this.panes[0]?.card.id === id) return;
+    this.cancelInFlight();
+    const pane = new Pane(findCard(id));
+    this.panes = [pane, ...this.panes.slice(1)];
+    await this.loadInto(pane);
+  }
+
+  private async loadInto(pane: Pane): Promise<void> {
+    try {
+      pane.model = await this.bridge.load(pane.card.id, this.onProgress);
+    } catch (e) {
+      pane.error = `Could not load ${pane.card.name}: ${(e as Error).message}`;
     }
   }
 
@@ -117,7 +127,7 @@ export class Session {
   }
 
   private async classifyInto(pane: Pane, frame: ImageBitmap, source: string, captured: number, afterRender: () => Promise<void>) {
-    const r = await this.bridge!.classify(pane.card.id, frame, this.abort.signal);
+    const r = await this.bridge.classify(pane.card.id, frame, this.abort.signal);
     pane.top = r.top;
     pane.source = source;
     pane.memory = r.memory;

@@ -1,0 +1,60 @@
+// A local HTTP server (with CORS) that serves safetensors fixtures for the import tests:
+// a good file with random weights for a zoo model, and broken copies of it.
+import { createServer, type Server } from 'node:http';
+import { createHash } from 'node:crypto';
+import { findCard } from '../../models/registry';
+import { buildModel } from '../../models/builders';
+import { writeSafetensors } from '../../models/safetensors';
+
+export interface WeightFixtures {
+  base: string;
+  sha256: string;
+  close(): Promise<void>;
+}
+
+function randomWeights(modelId: string, breakShape = false): ArrayBuffer {
+  const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+  let seed = 1;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2;
+  let first = true;
+  for (const [name, spec] of buildModel(findCard(modelId)).namedSpecs()) {
+    const shape = [...spec.torchShape];
+    if (breakShape && first && shape.length > 1) {
+      shape[0] = shape[0]! + 1;
+      first = false;
+    }
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n).map(() => (name.endsWith('running_var') ? 1 : rand()));
+    tensors[name] = { shape, data };
+  }
+  return writeSafetensors(tensors, { note: 'random test weights' });
+}
+
+export async function serveWeights(modelId: string, port = 4180): Promise<WeightFixtures> {
+  const good = new Uint8Array(randomWeights(modelId));
+  const corrupt = good.slice();
+  corrupt[corrupt.length - 10]! ^= 0xff;
+  const files: Record<string, Uint8Array> = {
+    '/good.safetensors': good,
+    '/truncated.safetensors': good.subarray(0, Math.floor(good.length * 0.6)),
+    '/corrupt.safetensors': corrupt,
+    '/wrong-shape.safetensors': new Uint8Array(randomWeights(modelId, true)),
+    '/not-safetensors.safetensors': new TextEncoder().encode('<!doctype html><title>Not found</title>'),
+  };
+  const server: Server = createServer((req, res) => {
+    const body = files[req.url ?? ''];
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (!body) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
+    res.end(Buffer.from(body));
+  });
+  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
+  return {
+    base: `http://127.0.0.1:${port}`,
+    sha256: createHash('sha256').update(good).digest('hex'),
+    close: () => new Promise((ok) => server.close(() => ok())),
+  };
+}

@@ -1,0 +1,111 @@
+// Models view: import weights from a URL (a local server here), verify, store in
+// IndexedDB, use them in the live view, and again after an offline reload. Broken files and
+// a full quota give clear errors and store nothing.
+import { test, expect, type Page } from '@playwright/test';
+import { launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
+import { serveWeights, type WeightFixtures } from './weights-server';
+
+const MODEL = 'resnet20-cifar10';
+let fx: WeightFixtures;
+
+test.beforeAll(async () => {
+  fx = await serveWeights(MODEL);
+});
+test.afterAll(async () => {
+  await fx.close();
+});
+
+async function storedIds(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((ok, fail) => {
+        const r = indexedDB.open('convcam');
+        r.onerror = () => fail(r.error);
+        r.onsuccess = () => {
+          const db = r.result;
+          const ids: string[] = [];
+          const tx = db.transaction(['models', 'tensors'], 'readonly');
+          let left = 2;
+          for (const s of ['models', 'tensors']) {
+            const q = tx.objectStore(s).getAllKeys();
+            q.onsuccess = () => {
+              ids.push(...q.result.map((k) => `${s}:${String(k)}`));
+              if (--left === 0) ok(ids.sort());
+            };
+          }
+        };
+      }),
+  );
+}
+
+async function tryImport(page: Page, file: string, sha = '') {
+  const row = page.locator(`tr[data-model="${MODEL}"]`);
+  const form = page.getByRole('form', { name: /Import weights for ResNet-20/ });
+  if (!(await form.isVisible())) await row.getByRole('button', { name: 'Import…' }).click();
+  await page.getByTestId('import-url').fill(`${fx.base}/${file}`);
+  await page.getByTestId('import-sha').fill(sha);
+  await form.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByTestId('zoo-message')).toBeVisible();
+  return (await page.getByTestId('zoo-message').textContent()) ?? '';
+}
+
+test('import, verify, cache, use, and use again offline', async () => {
+  const { browser, context, page } = await launch({ webgpu: false });
+  try {
+    await openApp(page, 'backend=wasm');
+    await waitForServiceWorker(page);
+    await page.getByRole('button', { name: 'Models' }).click();
+    const row = page.locator(`tr[data-model="${MODEL}"]`);
+    await expect(row.getByTestId('cached')).toHaveText('no');
+
+    expect(await tryImport(page, 'corrupt.safetensors', fx.sha256)).toMatch(/sha256 [0-9a-f]{64}, expected/);
+    expect(await tryImport(page, 'truncated.safetensors')).toMatch(/truncated/);
+    expect(await tryImport(page, 'not-safetensors.safetensors')).toMatch(/Not a safetensors file/);
+    expect(await tryImport(page, 'wrong-shape.safetensors')).toMatch(/has shape .* expected/);
+    expect(await tryImport(page, 'good.safetensors', 'abc')).toMatch(/64 hexadecimal/);
+    expect(await storedIds(page)).toEqual([]);
+
+    expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Stored resnet20-cifar10/);
+    await expect(row.getByTestId('cached')).toHaveText(/^[\d.]+ (KiB|MiB)$/);
+    expect(await storedIds(page)).toEqual([`models:${MODEL}`, `tensors:${MODEL}`]);
+
+    await row.getByRole('button', { name: 'Layers' }).click();
+    await expect(page.getByTestId('layer-table').locator('tbody tr')).toHaveCount(20);
+
+    await page.getByRole('button', { name: 'Live' }).click();
+    await page.getByTestId('model-picker').selectOption(MODEL);
+    await expect(page.locator(`[data-model="${MODEL}"]`).getByText('Params')).toBeVisible({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await waitForFrames(page, 2);
+
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByTestId('status').filter({ hasText: 'Ready' }).waitFor({ timeout: 120_000 });
+    await page.getByTestId('model-picker').selectOption(MODEL);
+    await expect(page.locator(`[data-model="${MODEL}"]`).getByText('Params')).toBeVisible({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await waitForFrames(page, 2);
+
+    await context.setOffline(false);
+    await page.getByRole('button', { name: 'Models' }).click();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await expect(row.getByTestId('cached')).toHaveText('no');
+    expect(await storedIds(page)).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a full storage quota gives a clear error and stores nothing', async () => {
+  const { browser, context, page } = await launch({ webgpu: false });
+  try {
+    await openApp(page, 'backend=wasm');
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: 'http://localhost:4173', quotaSize: 64 * 1024 });
+    await page.getByRole('button', { name: 'Models' }).click();
+    expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Not enough storage/);
+    expect(await storedIds(page)).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
