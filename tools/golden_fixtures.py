@@ -18,7 +18,6 @@ Run with Debian's python (torch 1.13, torchvision 0.14): /usr/bin/python3 tools/
 import importlib
 import json
 import os
-import struct
 import sys
 
 import torch
@@ -33,25 +32,8 @@ tv_googlenet = importlib.import_module('torchvision.models.googlenet')
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, 'tests', 'fixtures', 'parity')
-
-
-def write_safetensors(path, tensors, metadata):
-    """float32 safetensors (the idea of training/train_airbench.py's writer, without fp16)."""
-    header, offset, blobs = {}, 0, []
-    for name, t in tensors.items():
-        a = t.detach().cpu().contiguous().to(torch.float32).numpy()
-        b = a.tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(a.shape), 'data_offsets': [offset, offset + len(b)]}
-        offset += len(b)
-        blobs.append(b)
-    header['__metadata__'] = {k: str(v) for k, v in metadata.items()}
-    hj = json.dumps(header, separators=(',', ':')).encode()
-    hj += b' ' * ((8 - len(hj) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(hj)))
-        f.write(hj)
-        for b in blobs:
-            f.write(b)
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+from safetensors_io import write_safetensors  # noqa: E402
 
 
 def randomise(model, seed):

@@ -10,13 +10,16 @@ Settings live in training/airbench.json; the output is
 public/models/cifar10-airbench/weights.safetensors (fp16, PyTorch layouts).
 Run: /usr/bin/python3 training/train_airbench.py [--config training/airbench.json]
 """
-import argparse, json, math, os, struct, sys, time
+import argparse, json, math, os, sys, time
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+from safetensors_io import write_safetensors  # noqa: E402
+
 CIFAR = os.path.join(ROOT, '..', 'shared', 'data', 'cifar-10-batches-bin')
 MEAN = (0.4914, 0.4822, 0.4465)
 STD = (0.2470, 0.2435, 0.2616)
@@ -126,24 +129,6 @@ def evaluate(model, x, y, tta=False):
             logits = logits + model(xb.flip(3))
         correct += (logits.argmax(1) == y[i:i + 1000]).sum().item()
     return correct / len(x)
-
-
-def write_safetensors(path, tensors, metadata):
-    header, offset, blobs = {}, 0, []
-    for name, t in tensors.items():
-        a = t.detach().cpu().contiguous().to(torch.float16).numpy()
-        b = a.tobytes()
-        header[name] = {'dtype': 'F16', 'shape': list(a.shape), 'data_offsets': [offset, offset + len(b)]}
-        offset += len(b)
-        blobs.append(b)
-    header['__metadata__'] = {k: str(v) for k, v in metadata.items()}
-    hj = json.dumps(header, separators=(',', ':')).encode()
-    hj += b' ' * ((8 - len(hj) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(hj)))
-        f.write(hj)
-        for b in blobs:
-            f.write(b)
 
 
 def fp16_roundtrip(model):
@@ -263,7 +248,7 @@ def main():
     sd = {k: v for k, v in model.state_dict().items() if v.dtype.is_floating_point}
     meta = dict(recipe='training/train_airbench.py', config=json.dumps(cfg), pytorch=torch.__version__,
                 test_top1_pytorch=f'{acc:.4f}', seconds=round(time.time() - t0))
-    write_safetensors(os.path.join(args.out, 'weights.safetensors'), sd, meta)
+    write_safetensors(os.path.join(args.out, 'weights.safetensors'), sd, meta, dtype=torch.float16)
     json.dump(dict(config=cfg, log=log, final_test_top1=acc, final_test_top1_flip_tta=acc_tta,
                    torch=torch.__version__), open(os.path.join(ROOT, 'training', 'airbench.log.json'), 'w'), indent=1)
 

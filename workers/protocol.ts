@@ -1,5 +1,6 @@
-// The typed contract between the UI and the inference worker. Types only: the UI
-// imports this file without pulling in TF.js.
+// The typed contract between the UI and the inference worker. Types only (type imports
+// are erased), so the UI imports this file without pulling in TF.js.
+import type { LayerRow } from '../models/profile';
 
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_ORDER)[number];
@@ -68,13 +69,8 @@ export interface WeightsInput {
   sha256?: string;
 }
 
-export interface LayerRow {
-  name: string;
-  type: string;
-  outShape: number[];
-  params: number;
-  macs: number;
-}
+/** One row of a model's layer table (models/profile.ts). */
+export type { LayerRow };
 
 /** Progress is a typed event stream, one union per stage. */
 export type ProgressEvent =
