@@ -2,6 +2,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { fromTorch, type Module } from './nn';
 import type { Parsed } from './safetensors';
+import { reshapeTimm, timmRename } from './timm';
 
 /**
  * Checks every name and shape first, then converts. Throws a message that names the
@@ -21,4 +22,17 @@ export function toTfWeights(model: Module, parsed: Parsed, rename: (name: string
     out.set(name, fromTorch(spec, t.data, t.shape));
   }
   return out;
+}
+
+/**
+ * As toTfWeights, for a file in either naming: torchvision's (our names) or timm's, which
+ * is recognised by the model's first parameter and mapped through models/timm.ts.
+ */
+export function toTfWeightsAnyNaming(model: Module, family: string, parsed: Parsed): Map<string, tf.Tensor> {
+  const first = model.namedSpecs().next().value?.[0];
+  const rename = timmRename(family);
+  if (first && rename && !parsed.tensors.has(first) && parsed.tensors.has(rename(first))) {
+    return toTfWeights(model, reshapeTimm(family, parsed), rename);
+  }
+  return toTfWeights(model, parsed);
 }

@@ -5,7 +5,7 @@ import { findCard } from '../models/registry';
 import { buildModel, type Classifier } from '../models/builders';
 import { EVAL } from '../models/nn';
 import { parseSafetensors } from '../models/safetensors';
-import { toTfWeights } from '../models/weights';
+import { toTfWeights, toTfWeightsAnyNaming } from '../models/weights';
 import type { ModelCard } from '../models/card';
 import { chooseBackend } from './backend';
 import { frameToInput } from './preprocess';
@@ -164,7 +164,7 @@ const api: InferenceApi = {
     onProgress({ type: 'verify', modelId: id });
     const model = buildModel(card);
     // Parse and check every name and shape before anything is written.
-    const weights = toTfWeights(model, parseSafetensors(buffer));
+    const weights = toTfWeightsAnyNaming(model, card.family, parseSafetensors(buffer));
     const tensors: StoredTensor[] = [];
     try {
       for (const [name, t] of weights) tensors.push({ name, shape: t.shape, data: (await t.data()) as Float32Array });

@@ -7,7 +7,7 @@
 // features.N.B.block.{0,2,3,5}, features.N.B.layer_scale, classifier.{0,2}). Stochastic depth
 // is a training regulariser and is omitted (identity at inference).
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Linear, Module, gelu, type Ctx } from '../nn';
+import { Conv2d, Linear, Module, gelu, geluTanh, type Ctx } from '../nn';
 import { LayerNorm, Sequential, linearLastAxis, type ZooModel } from '../layers';
 
 export class CNBlock extends Module {
@@ -15,13 +15,14 @@ export class CNBlock extends Module {
   private readonly norm: LayerNorm;
   private readonly fc1: Linear;
   private readonly fc2: Linear;
-  constructor(dim: number) {
+  private readonly act: (x: tf.Tensor) => tf.Tensor;
+  constructor(dim: number, eps = 1e-6, act: ConvNeXtConfig['act'] = 'gelu') {
     super();
     // torchvision: block = Sequential(conv, Permute, LayerNorm, Linear, GELU, Linear, Permute)
     const block = this.add('block', new Sequential([
       new Conv2d(dim, dim, 7, { padding: 3, groups: dim }),
       (x) => x,
-      new LayerNorm(dim, 1e-6),
+      new LayerNorm(dim, eps),
       new Linear(dim, 4 * dim),
       (x) => x,
       new Linear(4 * dim, dim),
@@ -30,6 +31,7 @@ export class CNBlock extends Module {
     this.norm = block.at(2);
     this.fc1 = block.at(3);
     this.fc2 = block.at(5);
+    this.act = act === 'gelu_tanh' ? geluTanh : gelu;
     // torchvision stores layer_scale as [dim, 1, 1] on the block and initialises it to 1e-6;
     // nn.ts has no constant init, so a model trained from scratch here starts it at 1.
     this.param('layer_scale', { shape: [dim], torchShape: [dim, 1, 1], layout: 'plain', init: 'ones' });
@@ -38,7 +40,7 @@ export class CNBlock extends Module {
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       let y = this.norm.forward(this.dw.forward(x));
-      y = linearLastAxis(this.fc2, gelu(linearLastAxis(this.fc1, y)));
+      y = linearLastAxis(this.fc2, this.act(linearLastAxis(this.fc1, y)));
       return tf.add(x, tf.mul(y, this.p('layer_scale')));
     });
   }
@@ -50,6 +52,10 @@ export interface ConvNeXtConfig {
   /** Blocks per stage; Tiny: [3, 3, 9, 3], Small/Base/Large: [3, 3, 27, 3]. */
   depths?: [number, number, number, number];
   numClasses?: number;
+  /** LayerNorm epsilon; torchvision and timm's convnext_tiny: 1e-6 (timm's test models: 1e-5). */
+  normEps?: number;
+  /** 'gelu' (exact, the default) or timm's 'gelu_tanh'. */
+  act?: 'gelu' | 'gelu_tanh';
 }
 
 export class ConvNeXt extends Module implements ZooModel {
@@ -61,16 +67,17 @@ export class ConvNeXt extends Module implements ZooModel {
     super();
     const dims = cfg.dims ?? [96, 192, 384, 768];
     const depths = cfg.depths ?? [3, 3, 9, 3];
-    const layers: Module[] = [new Sequential([new Conv2d(3, dims[0], 4, { stride: 4 }), new LayerNorm(dims[0], 1e-6)])];
+    const eps = cfg.normEps ?? 1e-6;
+    const layers: Module[] = [new Sequential([new Conv2d(3, dims[0], 4, { stride: 4 }), new LayerNorm(dims[0], eps)])];
     dims.forEach((d, s) => {
       const blocks: Module[] = [];
-      for (let i = 0; i < depths[s]!; i++) blocks.push(new CNBlock(d));
+      for (let i = 0; i < depths[s]!; i++) blocks.push(new CNBlock(d, eps, cfg.act));
       layers.push(new Sequential(blocks));
-      if (s < 3) layers.push(new Sequential([new LayerNorm(d, 1e-6), new Conv2d(d, dims[s + 1]!, 2, { stride: 2 })]));
+      if (s < 3) layers.push(new Sequential([new LayerNorm(d, eps), new Conv2d(d, dims[s + 1]!, 2, { stride: 2 })]));
     });
     this.stack = this.add('features', new Sequential(layers));
     this.width = dims[3];
-    this.classifier = this.add('classifier', new Sequential([new LayerNorm(dims[3], 1e-6), (x) => x, new Linear(dims[3], cfg.numClasses ?? 1000)]));
+    this.classifier = this.add('classifier', new Sequential([new LayerNorm(dims[3], eps), (x) => x, new Linear(dims[3], cfg.numClasses ?? 1000)]));
   }
 
   /** Pooled, LayerNorm-ed features that feed classifier.2. */
