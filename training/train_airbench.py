@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
-from safetensors_io import write_safetensors  # noqa: E402
+from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 
 CIFAR = os.path.join(ROOT, '..', 'shared', 'data', 'cifar-10-batches-bin')
 MEAN = (0.4914, 0.4822, 0.4465)
@@ -141,6 +141,7 @@ def main():
     ap.add_argument('--config', default=os.path.join(ROOT, 'training', 'airbench.json'))
     ap.add_argument('--bench', action='store_true', help='time a few steps per width and exit')
     ap.add_argument('--out', default=os.path.join(ROOT, 'public', 'models', 'cifar10-airbench'))
+    ap.add_argument('--log', default=None, help='where to write the JSON log (default: next to the config)')
     args = ap.parse_args()
     cfg = json.load(open(args.config))
     torch.manual_seed(cfg['seed'])
@@ -167,7 +168,13 @@ def main():
     o = cfg['opt']
     bs, momentum, epochs = o['batch_size'], o['momentum'], o['epochs']
     model = AirbenchNet(cfg['net']['widths'], cfg['net']['batchnorm_momentum'], cfg['net']['scaling_factor'])
-    init_whitening(model.whiten, train_x[:5000])
+    if cfg.get('init'):
+        # A later stage starts from an earlier stage's weights (see training/README.md).
+        sd, _, _ = read_safetensors(os.path.join(ROOT, cfg['init']))
+        missing, unexpected = model.load_state_dict(sd, strict=False)
+        assert not unexpected and all(k.endswith('num_batches_tracked') for k in missing), (missing, unexpected)
+    else:
+        init_whitening(model.whiten, train_x[:5000])
     # channels_last is ~1.5x faster for oneDNN convolutions on this CPU.
     model = model.to(memory_format=torch.channels_last)
 
@@ -187,14 +194,16 @@ def main():
 
     steps_per_epoch = len(train_x) // bs
     total = int(epochs * steps_per_epoch)
-    warm = int(total * 0.23)
+    warm = int(total * o.get('warmup', 0.23))
+
+    peak, end = o.get('lr_peak', 1.0), o.get('lr_end', 0.07)
 
     def lr_factor(step):
         if step < warm:
             f = step / warm
-            return 0.2 * (1 - f) + f
+            return (0.2 * (1 - f) + f) * peak
         f = (step - warm) / (total - warm)
-        return (1 - f) + 0.07 * f
+        return (1 - f) * peak + end * f
 
     alpha = 0.95 ** 5 * (torch.arange(total + 1) / total) ** 3
     ema = {k: v.clone() for k, v in model.state_dict().items() if v.dtype.is_floating_point}
@@ -250,7 +259,7 @@ def main():
                 test_top1_pytorch=f'{acc:.4f}', seconds=round(time.time() - t0))
     write_safetensors(os.path.join(args.out, 'weights.safetensors'), sd, meta, dtype=torch.float16)
     json.dump(dict(config=cfg, log=log, final_test_top1=acc, final_test_top1_flip_tta=acc_tta,
-                   torch=torch.__version__), open(os.path.join(ROOT, 'training', 'airbench.log.json'), 'w'), indent=1)
+                   torch=torch.__version__), open(args.log or args.config.replace('.json', '.log.json'), 'w'), indent=1)
 
 
 if __name__ == '__main__':

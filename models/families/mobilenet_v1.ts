@@ -9,17 +9,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, type Ctx } from '../nn';
 import { Sequential, convBnAct, dropout, type ZooModel } from '../layers';
+import { MOBILENET_V1_BLOCKS, scaleChannels } from '../mobilenet_v1_costs';
 
-/** Table 1: [output channels, stride] of each depthwise-separable block. */
-export const MOBILENET_V1_BLOCKS: readonly [number, number][] = [
-  [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2],
-  [512, 1], [512, 1], [512, 1], [512, 1], [512, 1],
-  [1024, 2], [1024, 1],
-];
-
-function scale(c: number, alpha: number): number {
-  return Math.max(Math.floor(c * alpha), 8);
-}
+export { MOBILENET_V1_BLOCKS, mobileNetV1Costs, type SeparableCost } from '../mobilenet_v1_costs';
 
 export class DepthwiseSeparable extends Module {
   readonly dw: Sequential;
@@ -50,11 +42,11 @@ export class MobileNetV1 extends Module implements ZooModel {
   constructor(readonly cfg: MobileNetV1Config) {
     super();
     const a = cfg.alpha ?? 1;
-    let cin = scale(32, a);
+    let cin = scaleChannels(32, a);
     const layers: Module[] = [convBnAct(3, cin, 3, { stride: 2 })];
     for (const [c, s] of MOBILENET_V1_BLOCKS) {
-      layers.push(new DepthwiseSeparable(cin, scale(c, a), s));
-      cin = scale(c, a);
+      layers.push(new DepthwiseSeparable(cin, scaleChannels(c, a), s));
+      cin = scaleChannels(c, a);
     }
     this.stack = this.add('features', new Sequential(layers));
     this.width = cin;
@@ -74,38 +66,6 @@ export class MobileNetV1 extends Module implements ZooModel {
     this.classifier = this.add('classifier', new Linear(this.width, numClasses));
     return this.classifier;
   }
-}
-
-export interface SeparableCost {
-  layer: number;
-  /** Kernel size D_K, input channels M, output channels N, output map size D_F. */
-  dk: number;
-  m: number;
-  n: number;
-  df: number;
-  stride: number;
-  /** D_K·D_K·M·D_F·D_F + M·N·D_F·D_F (depthwise + pointwise), equation 5 of the paper. */
-  separable: number;
-  /** D_K·D_K·M·N·D_F·D_F, a standard convolution with the same shapes (equation 2). */
-  standard: number;
-}
-
-/**
- * Per depthwise-separable block, its cost against a standard conv, for width alpha and input
- * resolution (section 3.2; D_F is the output size, as stride-2 blocks are counted on it).
- * The ratio separable/standard is 1/N + 1/D_K^2.
- */
-export function mobileNetV1Costs(alpha = 1, resolution = 224): SeparableCost[] {
-  let df = Math.ceil(resolution / 2);
-  let m = scale(32, alpha);
-  return MOBILENET_V1_BLOCKS.map(([c, stride], i) => {
-    df = Math.ceil(df / stride);
-    const n = scale(c, alpha);
-    const dk = 3;
-    const row = { layer: i + 1, dk, m, n, df, stride, separable: dk * dk * m * df * df + m * n * df * df, standard: dk * dk * m * n * df * df };
-    m = n;
-    return row;
-  });
 }
 
 export function build(config: Record<string, unknown>): MobileNetV1 {

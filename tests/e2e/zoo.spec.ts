@@ -109,3 +109,20 @@ test('a full storage quota gives a clear error and stores nothing', async () => 
     await browser.close();
   }
 });
+
+test('layer tables, and MobileNet v1 separable costs against standard convolutions', async () => {
+  const { browser, page } = await launch({ webgpu: false });
+  try {
+    await openApp(page, 'backend=wasm');
+    await page.getByRole('button', { name: 'Models' }).click();
+    await expect(page.locator('tbody > tr[data-model]')).toHaveCount(18);
+    await page.locator('tr[data-model="mobilenet-v1-1.0-imagenet"]').getByRole('button', { name: 'Layers' }).click();
+    const costs = page.getByTestId('separable-costs');
+    await expect(costs.locator('tbody tr')).toHaveCount(14);
+    // Block 2 (M=64, N=128, D_F=112, stride 2 counted on the output: 56).
+    await expect(costs.locator('tbody tr').nth(1)).toContainText('0.119');
+    await expect(page.getByTestId('layer-table').locator('tbody tr')).toHaveCount(28);
+  } finally {
+    await browser.close();
+  }
+});
