@@ -229,8 +229,8 @@ export class Linear extends Module {
     if (trace.hook) {
       const shape = [...x.shape.slice(0, -1), this.fout];
       const y = trace.shapeOnly ? tf.zeros(shape) : this.matmul(x);
-      // Every row of a batch-1 input belongs to the one image (ConvNeXt applies Linear per pixel).
-      trace.hook(this, shape, (x.size / this.fin) * this.fin * this.fout);
+      // MACs per image: ConvNeXt applies Linear per pixel, so count every row of one image.
+      trace.hook(this, shape, (x.size / x.shape[0]! / this.fin) * this.fin * this.fout);
       return y;
     }
     return this.matmul(x);

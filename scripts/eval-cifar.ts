@@ -1,6 +1,6 @@
 // Evaluates the embedded default model on the CIFAR-10 test set with TF.js (wasm backend
 // in Node), using the same model code, weights file and normalisation as the app.
-//   npm run eval [-- --limit 1000] [-- --model airbench-cifar10]
+//   npm run eval [-- --limit 1000] [-- --model airbench-cifar10] [-- --tta none|mirror|mirror-translate]
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -22,7 +22,9 @@ const opt = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const limit = Number(opt('limit') ?? 10000);
-const card = findCard(opt('model') ?? DEFAULT_MODEL_ID);
+const base = findCard(opt('model') ?? DEFAULT_MODEL_ID);
+// --tta overrides the card's test-time augmentation (airbench), to measure one view alone.
+const card = opt('tta') ? { ...base, config: { ...base.config, tta: opt('tta') } } : base;
 const dir = process.env.CIFAR10_DIR ?? resolve(ROOT, '../shared/data/cifar-10-batches-bin');
 
 await tf.setBackend(opt('backend') ?? 'wasm');
@@ -56,7 +58,7 @@ for (let i = 0; i < n; i += 500) {
   }
 }
 const secs = (performance.now() - t0) / 1000;
-console.log(`model ${card.id}, weights public/${card.weights.url}, backend ${tf.getBackend()}`);
+console.log(`model ${card.id}${card.config.tta ? ` (tta ${String(card.config.tta)})` : ''}, weights public/${card.weights.url}, backend ${tf.getBackend()}`);
 console.log(`data ${join(dir, 'test_batch.bin')} (the shared JPEG-rebuilt copy of CIFAR-10; see its README)`);
 console.log(card.labels.map((l, k) => `  ${l.padEnd(10)} ${((100 * perClass[k]!) / Math.max(1, totals[k]!)).toFixed(1)}%`).join('\n'));
 console.log(`top-1 ${((100 * correct) / n).toFixed(2)}% (${correct}/${n}) in ${secs.toFixed(1)} s`);

@@ -26,8 +26,9 @@ def main():
     x = T.normalize(x[:8])
     with torch.no_grad():
         logits = model(x)
+        logits_tta = T.tta_logits(model, x, 2)
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    write_safetensors(OUT, {'input': x, 'logits': logits, 'labels': y[:8].float()},
+    write_safetensors(OUT, {'input': x, 'logits': logits, 'logits_tta': logits_tta, 'labels': y[:8].float()},
                       {'weights_sha256': sha, 'torch': torch.__version__})
     print(f'wrote {OUT}; PyTorch top-1 on these 8: {(logits.argmax(1) == y[:8]).sum().item()}/8')
 

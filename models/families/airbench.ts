@@ -9,6 +9,12 @@ export interface AirbenchConfig {
   widths: [number, number, number];
   numClasses: number;
   scalingFactor: number;
+  /**
+   * Test-time augmentation at inference (airbench's tta_level): 'mirror' averages the logits
+   * of the image and its mirror image; 'mirror-translate' also those of the image shifted
+   * by one pixel up-left and down-right (reflect padding), six views in one batch.
+   */
+  tta?: 'none' | 'mirror' | 'mirror-translate';
 }
 
 class ConvGroup extends Module {
@@ -56,8 +62,30 @@ export class Airbench extends Module {
     return tf.max(y, [1, 2]);
   }
 
-  forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
+  /** Logits of one view. */
+  logits(x: tf.Tensor, ctx: Ctx): tf.Tensor {
     return tf.mul(this.head.forward(this.features(x, ctx)), this.cfg.scalingFactor);
+  }
+
+  forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
+    const tta = ctx.training ? 'none' : (this.cfg.tta ?? 'none');
+    if (tta === 'none') return this.logits(x, ctx);
+    return tf.tidy(() => {
+      const x4 = x as tf.Tensor4D;
+      const [n, h, w] = x4.shape;
+      let views: tf.Tensor4D[] = [x4];
+      let weights = [1];
+      if (tta === 'mirror-translate') {
+        const padded = tf.mirrorPad(x4, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect');
+        views = [x4, tf.slice(padded, [0, 0, 0, 0], [n, h, w, -1]), tf.slice(padded, [0, 2, 2, 0], [n, h, w, -1])];
+        weights = [0.5, 0.25, 0.25];
+      }
+      const batch = tf.concat([...views, ...views.map((v) => tf.reverse(v, 2))], 0);
+      const all = tf.reshape(this.logits(batch, ctx), [2 * views.length, n, -1]);
+      // Mirror pairs share their view's weight equally.
+      const wts = tf.reshape(tf.tensor1d([...weights, ...weights].map((v) => v / 2)), [2 * views.length, 1, 1]);
+      return tf.sum(tf.mul(all, wts), 0);
+    });
   }
 }
 

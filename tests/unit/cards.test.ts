@@ -52,3 +52,13 @@ describe('model cards', () => {
     });
   }
 });
+
+describe('profile of the default model', () => {
+  it('gives the MACs the card states', async () => {
+    const { profileCard } = await import('../../models/profile');
+    const card = findCard(DEFAULT_MODEL_ID);
+    const p = profileCard(card);
+    expect(p.macs).toBe(card.macs);
+    expect(p.params).toBe(card.params);
+  });
+});
