@@ -25,6 +25,8 @@ export interface ParamSpec {
 
 export interface Ctx {
   training: boolean;
+  /** One view only: no test-time augmentation (profiling counts the cost of one view). */
+  singleView?: boolean;
 }
 
 export const EVAL: Ctx = { training: false };
@@ -229,8 +231,8 @@ export class Linear extends Module {
     if (trace.hook) {
       const shape = [...x.shape.slice(0, -1), this.fout];
       const y = trace.shapeOnly ? tf.zeros(shape) : this.matmul(x);
-      // MACs per image: ConvNeXt applies Linear per pixel, so count every row of one image.
-      trace.hook(this, shape, (x.size / x.shape[0]! / this.fin) * this.fin * this.fout);
+      // Profiles run at batch 1, and every row is the image's (ConvNeXt applies Linear per pixel).
+      trace.hook(this, shape, (x.size / this.fin) * this.fin * this.fout);
       return y;
     }
     return this.matmul(x);

@@ -46,7 +46,7 @@ export function profile(model: Module, input: [number, number, number], opts: { 
   };
   trace.shapeOnly = !opts.compute;
   try {
-    const outShape = tf.tidy(() => model.forward(tf.zeros([1, ...input]), EVAL).shape);
+    const outShape = tf.tidy(() => model.forward(tf.zeros([1, ...input]), { ...EVAL, singleView: true }).shape);
     return { rows, params: model.paramCount(), macs: rows.reduce((a, r) => a + r.macs, 0), outShape };
   } finally {
     trace.hook = null;

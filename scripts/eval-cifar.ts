@@ -40,8 +40,9 @@ const perClass = new Array<number>(10).fill(0);
 const totals = new Array<number>(10).fill(0);
 let correct = 0;
 const t0 = performance.now();
-for (let i = 0; i < n; i += 500) {
-  const b = Math.min(500, n - i);
+// Small batches: with six-view TTA a batch of 100 is 600 images through the net.
+for (let i = 0; i < n; i += 100) {
+  const b = Math.min(100, n - i);
   const pred = tf.tidy(() => {
     const x = tf.tensor4d(pixels.subarray(i * 3072, (i + b) * 3072), [b, 32, 32, 3], 'float32');
     return tf.argMax(model.forward(resizeAndNormalize(x, card.preprocess), EVAL), 1);

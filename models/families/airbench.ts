@@ -68,7 +68,7 @@ export class Airbench extends Module {
   }
 
   forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
-    const tta = ctx.training ? 'none' : (this.cfg.tta ?? 'none');
+    const tta = ctx.training || ctx.singleView ? 'none' : (this.cfg.tta ?? 'none');
     if (tta === 'none') return this.logits(x, ctx);
     return tf.tidy(() => {
       const x4 = x as tf.Tensor4D;

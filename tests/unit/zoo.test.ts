@@ -165,10 +165,11 @@ describe('zoo MACs', () => {
     }
   });
 
-  it('zoo cards stay out of the app registry and have unique ids', () => {
+  it('zoo cards follow the default in the app registry, with unique ids and no embedded weights', () => {
     const ids = ZOO_CARDS.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const c of CARDS) expect(ids).not.toContain(c.id);
+    expect(CARDS.slice(1).map((c) => c.id)).toEqual(ids);
+    for (const c of ZOO_CARDS) expect(c.weights.embedded).toBe(false);
     expect(IMAGENET_LABELS).toHaveLength(1000);
     expect(IMAGENET_LABELS_1001[0]).toBe('background');
   });
