@@ -10,22 +10,13 @@ import { buildModel } from '../../models/builders';
 import { EVAL } from '../../models/nn';
 import { parseSafetensors } from '../../models/safetensors';
 import { toTfWeights } from '../../models/weights';
+import { maxErrors } from './parity-helpers';
 
 const ROOT = resolve(__dirname, '../..');
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-function maxErrors(want: Float32Array, got: ArrayLike<number>): { maxDiff: number; maxAbs: number } {
-  let maxDiff = 0;
-  let maxAbs = 0;
-  want.forEach((v, i) => {
-    maxDiff = Math.max(maxDiff, Math.abs(v - got[i]!));
-    maxAbs = Math.max(maxAbs, Math.abs(v));
-  });
-  return { maxDiff, maxAbs };
-}
 
 it('matches PyTorch logits within 1e-4 of the largest logit (fp32), one view and six-view TTA', async () => {
   const card = findCard('airbench-cifar10');

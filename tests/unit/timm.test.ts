@@ -21,6 +21,7 @@ import { findCard } from '../../models/registry';
 import { EVAL } from '../../models/nn';
 import { reshapeTimm, timmRename, timmShape } from '../../models/timm';
 import type { ModelCard } from '../../models/card';
+import { maxErrors } from './parity-helpers';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const DIR = resolve(ROOT, '../shared/fixtures/timm');
@@ -128,12 +129,7 @@ function relativeError(family: string, config: Record<string, unknown>, weightsF
   const y = got.dataSync();
   got.dispose();
   model.dispose();
-  let maxAbs = 0;
-  let maxDiff = 0;
-  want.data.forEach((v, i) => {
-    maxAbs = Math.max(maxAbs, Math.abs(v));
-    maxDiff = Math.max(maxDiff, Math.abs(v - y[i]!));
-  });
+  const { maxDiff, maxAbs } = maxErrors(want.data, y);
   expect(maxAbs).toBeGreaterThan(0);
   return maxDiff / maxAbs;
 }

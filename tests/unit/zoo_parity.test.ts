@@ -12,6 +12,7 @@ import { toTfWeights } from '../../models/weights';
 import { buildModel } from '../../models/builders';
 import { EVAL } from '../../models/nn';
 import type { ModelCard } from '../../models/card';
+import { maxErrors } from './parity-helpers';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'parity');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.safetensors')).sort();
@@ -46,12 +47,7 @@ describe('zoo parity with PyTorch', () => {
       const y = got.dataSync();
       got.dispose();
       model.dispose();
-      let maxAbs = 0;
-      let maxDiff = 0;
-      want.data.forEach((v, i) => {
-        maxAbs = Math.max(maxAbs, Math.abs(v));
-        maxDiff = Math.max(maxDiff, Math.abs(v - y[i]!));
-      });
+      const { maxDiff, maxAbs } = maxErrors(want.data, y);
       expect(maxAbs).toBeGreaterThan(0);
       expect(maxDiff, `max |dlogit| ${maxDiff} vs max |logit| ${maxAbs}`).toBeLessThanOrEqual(1e-4 * maxAbs);
     });
