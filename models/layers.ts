@@ -239,3 +239,33 @@ export interface ZooModel extends Module {
    */
   replaceHead(numClasses: number): Linear;
 }
+
+/**
+ * A backbone whose head is one Linear attribute (torchvision's ResNet `fc`, GoogLeNet `fc`,
+ * the CIFAR ResNet's `linear`): logits are head(features(x)), and replaceHead swaps it.
+ * Subclasses call setHead last in their constructor, so parameters keep PyTorch's order.
+ */
+export abstract class LinearHeadModel extends Module implements ZooModel {
+  private head: Linear | null = null;
+  private width = 0;
+  constructor(readonly headName: string) {
+    super();
+  }
+
+  abstract features(x: tf.Tensor, ctx: Ctx): tf.Tensor;
+
+  protected setHead(width: number, numClasses: number): Linear {
+    this.head?.dispose();
+    this.width = width;
+    this.head = this.add(this.headName, new Linear(width, numClasses));
+    return this.head;
+  }
+
+  forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
+    return this.head!.forward(this.features(x, ctx));
+  }
+
+  replaceHead(numClasses: number): Linear {
+    return this.setHead(this.width, numClasses);
+  }
+}

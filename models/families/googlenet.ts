@@ -5,8 +5,8 @@
 // the max-pools round up (ceil_mode). Names equal torchvision's state dict; the auxiliary
 // classifiers (aux1, aux2) are training-only in torchvision and are not built here.
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, Linear, Module, type Ctx } from '../nn';
-import { Sequential, dropout, maxPool2d, maxPoolOp, type ZooModel } from '../layers';
+import { BatchNorm2d, Conv2d, Module, type Ctx } from '../nn';
+import { Sequential, dropout, maxPool2d, maxPoolOp, LinearHeadModel } from '../layers';
 
 export class BasicConv2d extends Module {
   conv: Conv2d;
@@ -66,14 +66,11 @@ const INCEPTIONS: [string, number, number, number, number, number, number, numbe
   ['inception5b', 832, 384, 192, 384, 48, 128, 128],
 ];
 
-export class GoogLeNet extends Module implements ZooModel {
-  readonly headName = 'fc';
+export class GoogLeNet extends LinearHeadModel {
   private readonly stem: Module[];
   private readonly blocks = new Map<string, Inception>();
-  private fc: Linear;
-  private readonly width: number;
   constructor(readonly cfg: GoogLeNetConfig) {
-    super();
+    super('fc');
     const d = cfg.widthDiv ?? 1;
     const w = (c: number) => {
       if (c % d) throw new Error(`widthDiv ${d} does not divide ${c}.`);
@@ -88,8 +85,7 @@ export class GoogLeNet extends Module implements ZooModel {
       const [cin, c1, c3r, c3, c5r, c5, pool] = c.map(w) as [number, number, number, number, number, number, number];
       this.blocks.set(name, this.add(name, new Inception(cin, c1, c3r, c3, c5r, c5, pool)));
     }
-    this.width = w(1024);
-    this.fc = this.add('fc', new Linear(this.width, cfg.numClasses ?? 1000));
+    this.setHead(w(1024), cfg.numClasses ?? 1000);
   }
 
   features(x: tf.Tensor, ctx: Ctx): tf.Tensor {
@@ -105,16 +101,6 @@ export class GoogLeNet extends Module implements ZooModel {
     y = maxPool2d(y, 2, 2, 0, true);
     y = b('inception5b', b('inception5a', y));
     return dropout(this.cfg.dropout ?? 0.2)(tf.mean(y, [1, 2]), ctx);
-  }
-
-  forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
-    return this.fc.forward(this.features(x, ctx));
-  }
-
-  replaceHead(numClasses: number): Linear {
-    this.fc.dispose();
-    this.fc = this.add('fc', new Linear(this.width, numClasses));
-    return this.fc;
   }
 }
 

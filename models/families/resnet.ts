@@ -5,8 +5,8 @@
 // (conv1, bn1, layerL.B.conv1, ..., layerL.0.downsample.0/1, fc). ResNet-18 has 11,689,512
 // parameters and ResNet-50 25,557,032.
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, Linear, Module, type Ctx } from '../nn';
-import { Sequential, maxPool2d, type ZooModel } from '../layers';
+import { BatchNorm2d, Conv2d, Module, type Ctx } from '../nn';
+import { Sequential, maxPool2d, LinearHeadModel } from '../layers';
 
 function conv(cin: number, cout: number, k: number, stride = 1): Conv2d {
   return new Conv2d(cin, cout, k, { stride, padding: (k - 1) / 2, bias: false });
@@ -78,15 +78,12 @@ export const RESNET_DEPTHS: Record<18 | 34 | 50 | 101 | 152, Pick<ResNetConfig, 
   152: { block: 'bottleneck', layers: [3, 8, 36, 3] },
 };
 
-export class ResNet extends Module implements ZooModel {
-  readonly headName = 'fc';
+export class ResNet extends LinearHeadModel {
   private readonly conv1: Conv2d;
   private readonly bn1: BatchNorm2d;
   private readonly stages: Sequential[] = [];
-  private fc: Linear;
-  private readonly width: number;
   constructor(readonly cfg: ResNetConfig) {
-    super();
+    super('fc');
     const widths = cfg.widths ?? [64, 128, 256, 512];
     const Block = cfg.block === 'basic' ? BasicBlock : Bottleneck;
     let cin = cfg.stem ?? 64;
@@ -100,24 +97,13 @@ export class ResNet extends Module implements ZooModel {
       }
       this.stages.push(this.add(`layer${s + 1}`, new Sequential(blocks)));
     });
-    this.width = cin;
-    this.fc = this.add('fc', new Linear(cin, cfg.numClasses ?? 1000));
+    this.setHead(cin, cfg.numClasses ?? 1000);
   }
 
   features(x: tf.Tensor, ctx: Ctx): tf.Tensor {
     let y = maxPool2d(tf.relu(this.bn1.forward(this.conv1.forward(x), ctx)), 3, 2, 1);
     for (const s of this.stages) y = s.forward(y, ctx);
     return tf.mean(y, [1, 2]);
-  }
-
-  forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
-    return this.fc.forward(this.features(x, ctx));
-  }
-
-  replaceHead(numClasses: number): Linear {
-    this.fc.dispose();
-    this.fc = this.add('fc', new Linear(this.width, numClasses));
-    return this.fc;
   }
 }
 

@@ -6,8 +6,8 @@
 // ResNet-56 0.85M. Names follow the widely used PyTorch port github.com/akamaster/
 // pytorch_resnet_cifar10 (conv1, bn1, layerL.B.conv1/bn1/conv2/bn2, linear).
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, Linear, Module, type Ctx } from '../nn';
-import { Sequential, type ZooModel } from '../layers';
+import { BatchNorm2d, Conv2d, Module, type Ctx } from '../nn';
+import { Sequential, LinearHeadModel } from '../layers';
 
 export class CifarBlock extends Module {
   private readonly c1: Conv2d;
@@ -54,15 +54,12 @@ export interface CifarResNetConfig {
   widths?: [number, number, number];
 }
 
-export class CifarResNet extends Module implements ZooModel {
-  readonly headName = 'linear';
+export class CifarResNet extends LinearHeadModel {
   private readonly conv1: Conv2d;
   private readonly bn1: BatchNorm2d;
   private readonly stages: Sequential[] = [];
-  private linear: Linear;
-  private readonly width: number;
   constructor(readonly cfg: CifarResNetConfig) {
-    super();
+    super('linear');
     const n = (cfg.depth - 2) / 6;
     if (!Number.isInteger(n) || n < 1) throw new Error(`CIFAR ResNet depth must be 6n+2, got ${cfg.depth}.`);
     const widths = cfg.widths ?? [16, 32, 64];
@@ -77,24 +74,13 @@ export class CifarResNet extends Module implements ZooModel {
       }
       this.stages.push(this.add(`layer${s + 1}`, new Sequential(blocks)));
     });
-    this.width = cin;
-    this.linear = this.add('linear', new Linear(cin, cfg.numClasses ?? 10));
+    this.setHead(cin, cfg.numClasses ?? 10);
   }
 
   features(x: tf.Tensor, ctx: Ctx): tf.Tensor {
     let y = tf.relu(this.bn1.forward(this.conv1.forward(x), ctx));
     for (const s of this.stages) y = s.forward(y, ctx);
     return tf.mean(y, [1, 2]);
-  }
-
-  forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
-    return this.linear.forward(this.features(x, ctx));
-  }
-
-  replaceHead(numClasses: number): Linear {
-    this.linear.dispose();
-    this.linear = this.add('linear', new Linear(this.width, numClasses));
-    return this.linear;
   }
 }
 
