@@ -39,7 +39,9 @@ test('no camera on the device', async () => {
 test('a file that is not an image, then a broken image, then a good one', async () => {
   const { browser, page } = await launch({ webgpu: false });
   try {
-    await openApp(page);
+    // wasm: once in three full runs, the good image got no answer on WebGL (SwiftShader) in
+    // the worker, with no error; that hang is not what this test is about (see the issues).
+    await openApp(page, 'backend=wasm');
     const input = page.getByTestId('file-input');
     await input.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
     await expect(page.getByTestId('file-error')).toContainText('"notes.txt" is not an image');
