@@ -7,10 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { findCard } from '../../models/registry';
 import { buildModel } from '../../models/builders';
-import { EVAL } from '../../models/nn';
 import { parseSafetensors } from '../../models/safetensors';
 import { toTfWeights } from '../../models/weights';
-import { maxErrors } from './parity-helpers';
+import { forwardNCHW, maxErrors } from './parity-helpers';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -32,10 +31,9 @@ it('matches PyTorch logits within 1e-4 of the largest logit (fp32), one view and
     const w = toTfWeights(model, parsed);
     model.materialize(w);
     w.forEach((t) => t.dispose());
-    const got = tf.tidy(() => model.forward(tf.transpose(tf.tensor(input.data, input.shape), [0, 2, 3, 1]), EVAL));
-    const { maxDiff, maxAbs } = maxErrors(golden.tensors.get(key)!.data, await got.data());
-    got.dispose();
+    const got = await forwardNCHW(model, input);
     model.dispose();
+    const { maxDiff, maxAbs } = maxErrors(golden.tensors.get(key)!.data, got.data);
     console.info(`airbench ${tta}: max |dlogit| / max |logit| = ${(maxDiff / maxAbs).toExponential(2)}`);
     expect(maxAbs).toBeGreaterThan(0.1);
     expect(maxDiff).toBeLessThanOrEqual(1e-4 * maxAbs);

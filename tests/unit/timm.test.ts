@@ -18,10 +18,9 @@ import { parseSafetensors, type Parsed } from '../../models/safetensors';
 import { toTfWeights, toTfWeightsAnyNaming } from '../../models/weights';
 import { buildModel } from '../../models/builders';
 import { findCard } from '../../models/registry';
-import { EVAL } from '../../models/nn';
 import { reshapeTimm, timmRename, timmShape } from '../../models/timm';
 import type { ModelCard } from '../../models/card';
-import { maxErrors } from './parity-helpers';
+import { forwardNCHW, maxErrors } from './parity-helpers';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const DIR = resolve(ROOT, '../shared/fixtures/timm');
@@ -106,7 +105,7 @@ describe('timm key lists of the full-size models', () => {
 });
 
 /** Loads a timm file through the mapping and returns max |dlogit| / max |logit| on the io fixture. */
-function relativeError(family: string, config: Record<string, unknown>, weightsFile: string, ioFile: string): number {
+async function relativeError(family: string, config: Record<string, unknown>, weightsFile: string, ioFile: string): Promise<number> {
   const parsed = readParsed(weightsFile);
   const io = readParsed(ioFile);
   const model = buildModel({ family, config } as unknown as ModelCard);
@@ -124,29 +123,27 @@ function relativeError(family: string, config: Record<string, unknown>, weightsF
 
   const input = io.tensors.get('input')!;
   const want = io.tensors.get('logits')!;
-  const got = tf.tidy(() => model.forward(tf.transpose(tf.tensor(input.data, input.shape, 'float32'), [0, 2, 3, 1]), EVAL));
-  expect(got.shape).toEqual(want.shape);
-  const y = got.dataSync();
-  got.dispose();
+  const got = await forwardNCHW(model, input);
   model.dispose();
-  const { maxDiff, maxAbs } = maxErrors(want.data, y);
+  expect(got.shape).toEqual(want.shape);
+  const { maxDiff, maxAbs } = maxErrors(want.data, got.data);
   expect(maxAbs).toBeGreaterThan(0);
   return maxDiff / maxAbs;
 }
 
 describe('logits parity with timm', () => {
-  it('mobilenetv2_035 (10 classes, 96x96)', () => {
+  it('mobilenetv2_035 (10 classes, 96x96)', async () => {
     const parsed = readParsed('mobilenetv2_035.safetensors');
     // Width from the last block's projection (320 * multiplier), classes from the classifier.
     const widthMult = parsed.tensors.get('blocks.6.0.conv_pwl.weight')!.shape[0]! / 320;
     const numClasses = parsed.tensors.get('classifier.weight')!.shape[0]!;
     expect(widthMult).toBeCloseTo(0.35, 6);
-    const rel = relativeError('mobilenet-v2', { widthMult, numClasses }, 'mobilenetv2_035.safetensors', 'mobilenetv2_035.io.safetensors');
+    const rel = await relativeError('mobilenet-v2', { widthMult, numClasses }, 'mobilenetv2_035.safetensors', 'mobilenetv2_035.io.safetensors');
     console.info(`timm mobilenetv2_035: max |dlogit| / max |logit| = ${rel.toExponential(3)}`);
     expect(rel).toBeLessThanOrEqual(1e-4);
   });
 
-  it('test_convnext (10 classes, 64x64) with timm test-model LayerNorm eps 1e-5 and tanh GELU', () => {
+  it('test_convnext (10 classes, 64x64) with timm test-model LayerNorm eps 1e-5 and tanh GELU', async () => {
     const parsed = readParsed('test_convnext.safetensors');
     const dims = [0, 1, 2, 3].map((s) => parsed.tensors.get(`stages.${s}.blocks.0.conv_dw.weight`)!.shape[0]!);
     const depths = [0, 1, 2, 3].map((s) => {
@@ -159,9 +156,9 @@ describe('logits parity with timm', () => {
     expect(depths).toEqual([1, 2, 4, 2]);
     const files = ['test_convnext.safetensors', 'test_convnext.io.safetensors'] as const;
     // timm builds its test models with norm_eps=1e-5 and act_layer='gelu_tanh'.
-    const rel = relativeError('convnext', { dims, depths, numClasses, normEps: 1e-5, act: 'gelu_tanh' }, ...files);
+    const rel = await relativeError('convnext', { dims, depths, numClasses, normEps: 1e-5, act: 'gelu_tanh' }, ...files);
     // With torchvision's settings the same weights differ by ~2.6e-4 (eps alone): measured only.
-    const asIs = relativeError('convnext', { dims, depths, numClasses }, ...files);
+    const asIs = await relativeError('convnext', { dims, depths, numClasses }, ...files);
     console.info(`timm test_convnext: max |dlogit| / max |logit| = ${rel.toExponential(3)} (eps 1e-6 + exact GELU: ${asIs.toExponential(3)})`);
     expect(rel).toBeLessThanOrEqual(1e-4);
   });

@@ -10,9 +10,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { parseSafetensors } from '../../models/safetensors';
 import { toTfWeights } from '../../models/weights';
 import { buildModel } from '../../models/builders';
-import { EVAL } from '../../models/nn';
 import type { ModelCard } from '../../models/card';
-import { maxErrors } from './parity-helpers';
+import { forwardNCHW, maxErrors } from './parity-helpers';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'parity');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.safetensors')).sort();
@@ -27,7 +26,7 @@ describe('zoo parity with PyTorch', () => {
   });
 
   for (const file of FILES) {
-    it(file.replace('.safetensors', ''), () => {
+    it(file.replace('.safetensors', ''), async () => {
       const buf = readFileSync(join(DIR, file));
       const parsed = parseSafetensors(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
       const family = parsed.metadata.family!;
@@ -39,15 +38,10 @@ describe('zoo parity with PyTorch', () => {
 
       const input = parsed.tensors.get('__input__')!;
       const want = parsed.tensors.get('__logits__')!;
-      const got = tf.tidy(() => {
-        const x = tf.transpose(tf.tensor(input.data, input.shape, 'float32'), [0, 2, 3, 1]);
-        return model.forward(x, EVAL);
-      });
-      expect(got.shape).toEqual(want.shape);
-      const y = got.dataSync();
-      got.dispose();
+      const got = await forwardNCHW(model, input);
       model.dispose();
-      const { maxDiff, maxAbs } = maxErrors(want.data, y);
+      expect(got.shape).toEqual(want.shape);
+      const { maxDiff, maxAbs } = maxErrors(want.data, got.data);
       expect(maxAbs).toBeGreaterThan(0);
       expect(maxDiff, `max |dlogit| ${maxDiff} vs max |logit| ${maxAbs}`).toBeLessThanOrEqual(1e-4 * maxAbs);
     });
