@@ -1,5 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
+const port = Number(process.env.E2E_PORT ?? 4173);
+
 // Each spec launches Debian's Chromium itself (tests/e2e/harness.ts), because the fake
 // camera's video and the WebGPU flags are per-browser launch options.
 export default defineConfig({
@@ -10,8 +12,8 @@ export default defineConfig({
   fullyParallel: false,
   reporter: [['list']],
   webServer: {
-    command: 'npx vite preview --port 4173 --strictPort',
-    url: 'http://localhost:4173/',
+    command: `npx vite preview --port ${port} --strictPort`,
+    url: `http://localhost:${port}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },

@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
-import { launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest } from '../tests/e2e/harness';
+import { BASE_URL, PORT, launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest } from '../tests/e2e/harness';
 import { placeCentered, writeY4M } from '../tests/e2e/y4m';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,7 +20,7 @@ const frames = Number(opt('frames', '30'));
 const backends = opt('backends', 'webgpu,webgl,wasm,cpu').split(',');
 
 if (!existsSync(resolve(ROOT, 'dist/index.html'))) execSync('npx vite build', { cwd: ROOT, stdio: 'inherit' });
-const server = spawn('npx', ['vite', 'preview', '--port', '4173', '--strictPort'], { cwd: ROOT, stdio: 'ignore', detached: true });
+const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { cwd: ROOT, stdio: 'ignore', detached: true });
 const stop = () => {
   try {
     process.kill(-server.pid!);
@@ -30,7 +30,7 @@ const stop = () => {
 };
 process.on('exit', stop);
 for (let i = 0; i < 100; i++) {
-  if (await fetch('http://localhost:4173/').then((r) => r.ok, () => false)) break;
+  if (await fetch(BASE_URL).then((r) => r.ok, () => false)) break;
   await new Promise((r) => setTimeout(r, 200));
 }
 

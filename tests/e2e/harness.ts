@@ -7,7 +7,10 @@ import { parseCifarRecords } from '../../workers/cifar10';
 import { readFileSync } from 'node:fs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BASE_URL = 'http://localhost:4173/';
+/** E2E_PORT lets two checkouts run their suites side by side. */
+export const PORT = Number(process.env.E2E_PORT ?? 4173);
+export const ORIGIN = `http://localhost:${PORT}`;
+export const BASE_URL = `${ORIGIN}/`;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CIFAR_DIR = process.env.CIFAR10_DIR ?? resolve(ROOT, '../shared/data/cifar-10-batches-bin');
 export const LABELS = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];

@@ -1,7 +1,7 @@
 // Installable PWA: manifest and icons, a service worker that precaches the shell and the
 // model, and classification after a reload with the network cut.
 import { test, expect } from '@playwright/test';
-import { launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
+import { BASE_URL, launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
 
 test('installable: manifest, icons and a service worker', async () => {
   const { browser, page } = await launch({ webgpu: false });
@@ -15,7 +15,7 @@ test('installable: manifest, icons and a service worker', async () => {
     expect(sizes).toEqual(expect.arrayContaining(['192x192', '512x512']));
     for (const icon of manifest.icons) expect((await page.request.get(icon.src)).status()).toBe(200);
     const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
-    expect(scope).toBe('http://localhost:4173/');
+    expect(scope).toBe(BASE_URL);
   } finally {
     await browser.close();
   }

@@ -30,7 +30,7 @@ function randomWeights(modelId: string, breakShape = false): ArrayBuffer {
   return writeSafetensors(tensors, { note: 'random test weights' });
 }
 
-export async function serveWeights(modelId: string, port = 4180): Promise<WeightFixtures> {
+export async function serveWeights(modelId: string, port = Number(process.env.E2E_PORT ?? 4173) + 7): Promise<WeightFixtures> {
   const good = new Uint8Array(randomWeights(modelId));
   const corrupt = good.slice();
   corrupt[corrupt.length - 10]! ^= 0xff;

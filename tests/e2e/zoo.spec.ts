@@ -2,7 +2,7 @@
 // IndexedDB, use them in the live view, and again after an offline reload. Broken files and
 // a full quota give clear errors and store nothing.
 import { test, expect, type Page } from '@playwright/test';
-import { launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
+import { ORIGIN, launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
 import { serveWeights, type WeightFixtures } from './weights-server';
 
 const MODEL = 'resnet20-cifar10';
@@ -101,7 +101,7 @@ test('a full storage quota gives a clear error and stores nothing', async () => 
   try {
     await openApp(page, 'backend=wasm');
     const cdp = await context.newCDPSession(page);
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: 'http://localhost:4173', quotaSize: 64 * 1024 });
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: ORIGIN, quotaSize: 64 * 1024 });
     await page.getByRole('button', { name: 'Models' }).click();
     expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Not enough storage/);
     expect(await storedIds(page)).toEqual([]);
