@@ -164,6 +164,25 @@ export function fromTorch(spec: ParamSpec, data: Float32Array, torchShape: numbe
   });
 }
 
+/** The inverse of fromTorch: a TF.js-layout tensor back to the PyTorch layout of `spec`. */
+export function toTorch(spec: ParamSpec, t: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    switch (spec.layout) {
+      case 'conv':
+        return tf.transpose(t, [3, 2, 0, 1]); // HWIO -> OIHW
+      case 'depthwise': {
+        // [H, W, C, m] -> [C*m, 1, H, W]
+        const [h, w] = spec.shape as [number, number];
+        return tf.reshape(tf.transpose(tf.reshape(t, [h, w, spec.torchShape[0]!]), [2, 0, 1]), spec.torchShape);
+      }
+      case 'linear':
+        return tf.transpose(t, [1, 0]);
+      case 'plain':
+        return tf.reshape(t, spec.torchShape);
+    }
+  });
+}
+
 export type Padding = 'same' | 'valid' | number;
 
 function pad4(x: tf.Tensor4D, p: number): tf.Tensor4D {

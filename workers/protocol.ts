@@ -1,6 +1,7 @@
 // The typed contract between the UI and the inference worker. Types only (type imports
 // are erased), so the UI imports this file without pulling in TF.js.
 import type { LayerRow } from '../models/profile';
+import type { ModelCard } from '../models/card';
 
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_ORDER)[number];
@@ -59,6 +60,8 @@ export interface CachedModel {
   sourceBytes: number;
   storedBytes: number;
   savedAt: number;
+  /** A model trained on this device is in no registry: it carries its own card. */
+  card?: ModelCard;
 }
 
 /** Where to take weights from when importing: a URL, or a file the user picked. */

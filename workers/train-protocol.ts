@@ -1,0 +1,120 @@
+// The typed contract between the UI and the training worker. Types only, so the UI can
+// import it without TF.js.
+import type { ModelCard } from '../models/card';
+import type { OptimizerConfig } from './train/optim';
+import type { ScheduleName } from './train/schedule';
+import type { BackendInfo, CachedModel, MemoryInfo } from './protocol';
+
+export interface DatasetInfo {
+  id: string;
+  trainCount: number;
+  testCount: number;
+  /** Where it came from: a file name or a URL. */
+  source: string;
+  importedAt: number;
+}
+
+export interface TrainConfig {
+  /** The card whose architecture is trained (any zoo model; a CIFAR head replaces others). */
+  baseModelId: string;
+  /** Start from the base model's weights (embedded or cached) rather than random ones. */
+  pretrained: boolean;
+  /** Side of the square input; CIFAR's 32x32 images are resized to it (e.g. 96, 128, 224). */
+  inputSize: number;
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerConfig;
+  schedule: { name: ScheduleName; lr: number; warmup?: number };
+  labelSmoothing: number;
+  augment: { cropPadding: number; flip: boolean };
+  /** The first N backbone stages are frozen (not trained). */
+  frozenStages: number;
+  /** Train on the first N training images (0: all), evaluate on the first M test images. */
+  trainLimit: number;
+  testLimit: number;
+  seed: number;
+}
+
+export interface EpochPoint {
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  valLoss: number;
+  valAcc: number;
+}
+
+export interface Evaluation {
+  accuracy: number;
+  loss: number;
+  count: number;
+  perClass: number[];
+  /** confusion[true][predicted], counts. */
+  confusion: number[][];
+}
+
+export type RunStatus = 'running' | 'paused' | 'stopped' | 'diverged' | 'done' | 'cancelled';
+
+/** A training run as stored in IndexedDB; its last checkpoint sits beside it. */
+export interface RunRecord {
+  runId: string;
+  config: TrainConfig;
+  status: RunStatus;
+  /** Epochs completed (and checkpointed). */
+  epoch: number;
+  optimizerStep: number;
+  history: EpochPoint[];
+  startedAt: number;
+  updatedAt: number;
+  /** The model it produced, once done. */
+  resultModelId?: string;
+  evaluation?: Evaluation;
+  message?: string;
+}
+
+/** Progress is a typed event stream. */
+export type TrainEvent =
+  | { type: 'backend'; info: BackendInfo }
+  | { type: 'import'; stage: 'reading' | 'storing'; bytes: number; total: number }
+  | { type: 'start'; runId: string; stages: string[]; trainCount: number; testCount: number; stepsPerEpoch: number; params: number; trainable: number }
+  | { type: 'step'; runId: string; epoch: number; step: number; stepsPerEpoch: number; loss: number; acc: number; lr: number; imagesPerSec: number; etaSec: number; memory: MemoryInfo }
+  | { type: 'epoch'; runId: string; point: EpochPoint }
+  | { type: 'checkpoint'; runId: string; epoch: number }
+  | { type: 'paused'; runId: string }
+  | { type: 'resumed'; runId: string }
+  | { type: 'diverged'; runId: string; message: string; restoredEpoch: number }
+  | { type: 'evaluation'; runId: string; evaluation: Evaluation }
+  | { type: 'done'; runId: string; model: CachedModel }
+  | { type: 'cancelled'; runId: string };
+
+export type TrainListener = (e: TrainEvent) => void;
+
+/** Up to `perClass` 32x32 RGBA images for each class, for the UI's sample grid. */
+export interface Samples {
+  labels: readonly string[];
+  images: { label: number; rgba: Uint8ClampedArray }[];
+}
+
+export interface TrainApi {
+  init(opts: { backend?: string; baseUrl: string }): Promise<BackendInfo>;
+  /** Reads cifar-10-binary.tar.gz from a file or URL and stores it; nothing is stored on error. */
+  importDataset(input: { file?: Blob; url?: string }, onEvent: TrainListener): Promise<DatasetInfo>;
+  dataset(): Promise<DatasetInfo | null>;
+  deleteDataset(): Promise<void>;
+  samples(perClass: number): Promise<Samples | null>;
+  /** Parameter stage names of a model, for the freeze control. */
+  stages(modelId: string): Promise<string[]>;
+  /** Starts a run (or resumes `runId` from its last checkpoint); resolves when it ends. */
+  train(config: TrainConfig, onEvent: TrainListener, resumeRunId?: string): Promise<RunRecord>;
+  pause(): void;
+  resume(): void;
+  cancel(): void;
+  runs(): Promise<RunRecord[]>;
+  deleteRun(runId: string): Promise<void>;
+  /** A trained model as a safetensors file (PyTorch names and layouts, card in metadata). */
+  exportModel(modelId: string): Promise<{ name: string; bytes: ArrayBuffer }>;
+  importModel(file: Blob): Promise<CachedModel>;
+  /** Evaluates a stored model on the test split. */
+  evaluate(modelId: string, testLimit: number): Promise<Evaluation>;
+}
+
+export type { ModelCard };
