@@ -6,7 +6,7 @@
 // slow model does not hold back a fast one. The cost is one backend init per model.
 import { Bridge } from './bridge';
 import { Pane, type FrameSink } from './session.svelte';
-import { compareCsv, compareJson, compareRow, type CompareExport } from './compare';
+import { chartTop, compareCsv, compareJson, compareRow, type CompareExport } from './compare';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 import type { BackendInfo } from '../../workers/protocol';
 
@@ -42,6 +42,11 @@ export class CompareSession implements FrameSink {
 
   get ready(): boolean {
     return this.contenders.length > 0 && this.contenders.every((c) => c.pane.model || c.pane.error);
+  }
+
+  /** One y scale for all latency charts, so their heights compare. */
+  get chartTop(): number {
+    return chartTop(this.contenders.flatMap((c) => c.pane.history));
   }
 
   toggle(id: string): void {

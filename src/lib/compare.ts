@@ -123,6 +123,13 @@ export function compareCsv(rows: CompareRow[]): string {
   return lines.join('\r\n') + '\r\n';
 }
 
+/** The y axis' top for these samples: the largest end-to-end time, up to a 10 ms step. */
+export function chartTop(samples: readonly LatencySample[]): number {
+  let max = 0;
+  for (const s of samples) max = Math.max(max, s.e2eMs);
+  return Math.max(10, Math.ceil(max / 10) * 10);
+}
+
 /** Points of an SVG polyline for `values` over times `ts`, in a w×h box, y from 0 to `yMax`. */
 export function polyline(ts: readonly number[], values: readonly number[], w: number, h: number, yMax: number): string {
   if (!ts.length) return '';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendCapped, compareCsv, compareJson, compareRow, csvCell, polyline, type PaneLike } from '../../src/lib/compare';
+import { appendCapped, chartTop, compareCsv, compareJson, compareRow, csvCell, polyline, type PaneLike } from '../../src/lib/compare';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 
 function pane(over: Partial<PaneLike> = {}): PaneLike {
@@ -61,5 +61,7 @@ describe('compare', () => {
   it('draws a polyline scaled to the box, clipped at yMax', () => {
     expect(polyline([0, 50, 100], [0, 50, 200], 100, 10, 100)).toBe('0.0,10.0 50.0,5.0 100.0,0.0');
     expect(polyline([], [], 100, 10, 100)).toBe('');
+    expect(chartTop(pane().history)).toBe(80);
+    expect(chartTop([])).toBe(10);
   });
 });
