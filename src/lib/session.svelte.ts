@@ -1,13 +1,23 @@
 // The classification session: the worker bridge, the backend, loaded models, and one
-// pane of results and statistics per model (the compare view will add panes).
+// pane of results and statistics per model. The compare view reuses Pane (compare.svelte.ts).
 import { Bridge, FrameGate } from './bridge';
 import { Rolling } from './stats';
+import { appendCapped, type LatencySample } from './compare';
 import { fileRejection } from './errors';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
-import type { BackendInfo, LoadedModel, MemoryInfo, Prediction, ProgressEvent } from '../../workers/protocol';
+import type { BackendInfo, ClassifyResult, LoadedModel, MemoryInfo, Prediction, ProgressEvent } from '../../workers/protocol';
 
 const WINDOW = 100;
+/** Samples kept for the latency-over-time chart. */
+const HISTORY = 300;
+
+/** What the camera view feeds frames to: the live session or the compare session. */
+export interface FrameSink {
+  readonly ready: boolean;
+  offerVideoFrame(video: HTMLVideoElement, afterRender: () => Promise<void>): void;
+  cancelInFlight(): void;
+}
 
 export class Pane {
   top = $state<Prediction[]>([]);
@@ -19,6 +29,10 @@ export class Pane {
   error = $state<string | null>(null);
   /** Percentiles and rate, refreshed with each result. */
   figures = $state({ modelP50: NaN, modelP95: NaN, e2eP50: NaN, e2eP95: NaN, fps: 0 });
+  /** Recent samples for the latency chart (replaced, not mutated: $state.raw). */
+  history = $state.raw<LatencySample[]>([]);
+  /** Camera frame number of the result shown (0 for files and the live view). */
+  frame = $state(0);
 
   readonly gate = new FrameGate();
   private readonly modelMs = new Rolling(WINDOW);
@@ -27,7 +41,17 @@ export class Pane {
 
   constructor(readonly card: ModelCard) {}
 
-  record(modelMs: number, e2eMs: number, shownAt: number): void {
+  show(r: ClassifyResult, source: string, frame = 0): void {
+    this.top = r.top;
+    this.source = source;
+    this.memory = r.memory;
+    this.frame = frame;
+    this.frames++;
+    this.error = null;
+  }
+
+  record(modelMs: number, e2eMs: number, shownAt: number, frame = 0): void {
+    this.history = appendCapped(this.history, { t: shownAt, modelMs, e2eMs, frame }, HISTORY);
     this.modelMs.push(modelMs);
     this.e2eMs.push(e2eMs);
     this.shownAt.push(shownAt);
@@ -42,10 +66,11 @@ export class Pane {
 
   resetStats(): void {
     for (const r of [this.modelMs, this.e2eMs, this.shownAt]) r.clear();
+    this.history = [];
   }
 }
 
-export class Session {
+export class Session implements FrameSink {
   backend = $state<BackendInfo | null>(null);
   progress = $state<ProgressEvent | null>(null);
   fatal = $state<string | null>(null);
@@ -128,11 +153,7 @@ export class Session {
 
   private async classifyInto(pane: Pane, frame: ImageBitmap, source: string, captured: number, afterRender: () => Promise<void>) {
     const r = await this.bridge.classify(pane.card.id, frame, this.abort.signal);
-    pane.top = r.top;
-    pane.source = source;
-    pane.memory = r.memory;
-    pane.frames++;
-    pane.error = null;
+    pane.show(r, source);
     await afterRender();
     const shown = performance.now();
     pane.record(r.modelMs, shown - captured, shown);

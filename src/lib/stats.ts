@@ -44,3 +44,11 @@ export function formatBytes(n: number | undefined): string {
 export function formatMs(n: number): string {
   return Number.isFinite(n) ? `${n < 10 ? n.toFixed(1) : Math.round(n)} ms` : '–';
 }
+
+/** 49,400,000 → "49.4 M" (MACs, parameters). */
+export function formatCount(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
+  return String(n);
+}

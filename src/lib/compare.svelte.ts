@@ -1,0 +1,146 @@
+// State of the Compare view: 2 to 4 models on the same camera frames, side by side.
+//
+// One worker per model, not one shared worker with a scheduler: tf.memory() (tensors,
+// bytes, GPU bytes) is per TF.js engine, so only a worker of its own gives each model its
+// own memory figures, and on CPU backends (wasm, cpu) the models then run in parallel, so a
+// slow model does not hold back a fast one. The cost is one backend init per model.
+import { Bridge } from './bridge';
+import { Pane, type FrameSink } from './session.svelte';
+import { chartTop, compareCsv, compareJson, compareRow, type CompareExport } from './compare';
+import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
+import type { BackendInfo } from '../../workers/protocol';
+
+export const MIN_MODELS = 2;
+export const MAX_MODELS = 4;
+export const SCHEDULING = 'one worker (and TF.js engine) per model; each camera frame is offered to every idle model, latest frame wins per model';
+
+/** One compared model: its pane of figures and the worker that runs it. */
+export class Contender {
+  backend = $state<BackendInfo | null>(null);
+  readonly pane: Pane;
+  readonly bridge = new Bridge();
+
+  constructor(id: string) {
+    this.pane = new Pane(findCard(id));
+  }
+}
+
+export class CompareSession implements FrameSink {
+  selected = $state<string[]>([DEFAULT_MODEL_ID]);
+  contenders = $state<Contender[]>([]);
+  /** performance.now() when the comparison started; history times are relative to it. */
+  startedAt = 0;
+
+  private frameNo = 0;
+  private abort = new AbortController();
+
+  constructor(private readonly backend: string | undefined) {}
+
+  get canRun(): boolean {
+    return this.selected.length >= MIN_MODELS && this.selected.length <= MAX_MODELS;
+  }
+
+  get ready(): boolean {
+    return this.contenders.length > 0 && this.contenders.every((c) => c.pane.model || c.pane.error);
+  }
+
+  /** One y scale for all latency charts, so their heights compare. */
+  get chartTop(): number {
+    return chartTop(this.contenders.flatMap((c) => c.pane.history));
+  }
+
+  toggle(id: string): void {
+    if (this.selected.includes(id)) this.selected = this.selected.filter((s) => s !== id);
+    else if (this.selected.length < MAX_MODELS) this.selected = [...this.selected, id];
+  }
+
+  /** Starts one worker per selected model and loads it there. */
+  async run(): Promise<void> {
+    if (!this.canRun) return;
+    this.stop();
+    this.startedAt = performance.now();
+    this.frameNo = 0;
+    this.contenders = this.selected.map((id) => new Contender(id));
+    await Promise.all(this.contenders.map((c) => this.load(c)));
+  }
+
+  private async load(c: Contender): Promise<void> {
+    try {
+      c.backend = await c.bridge.init(this.backend, () => {});
+      c.pane.model = await c.bridge.load(c.pane.card.id, () => {});
+    } catch (e) {
+      c.pane.error = `Could not load ${c.pane.card.name}: ${(e as Error).message}`;
+    }
+  }
+
+  /** Ends the workers, freeing their memory. */
+  stop(): void {
+    this.cancelInFlight();
+    for (const c of this.contenders) c.bridge.terminate();
+    this.contenders = [];
+  }
+
+  /**
+   * Captures the frame once and gives a copy to every idle model; a busy model drops it.
+   * All models share the frame numbers, so their results can be matched frame by frame.
+   */
+  offerVideoFrame(video: HTMLVideoElement, afterRender: () => Promise<void>): void {
+    const frame = ++this.frameNo;
+    const captured = performance.now();
+    const shared: { bitmap?: Promise<ImageBitmap>; copies: Promise<ImageBitmap>[] } = { copies: [] };
+    for (const c of this.contenders) {
+      if (!c.pane.model) continue;
+      // The job runs synchronously up to its first await, so the copies are listed below.
+      const run = c.pane.gate.offer(async () => {
+        shared.bitmap ??= createImageBitmap(video);
+        const copy = shared.bitmap.then((b) => createImageBitmap(b));
+        shared.copies.push(copy);
+        const r = await c.bridge.classify(c.pane.card.id, await copy, this.abort.signal);
+        c.pane.show(r, `camera frame ${frame}`, frame);
+        await afterRender();
+        const shown = performance.now();
+        c.pane.record(r.modelMs, shown - captured, shown, frame);
+      });
+      if (!run) c.pane.dropped = c.pane.gate.dropped;
+      else run.catch((e) => this.report(c, e));
+    }
+    const { bitmap, copies } = shared;
+    if (bitmap) void Promise.allSettled(copies).then(() => bitmap.then((b) => b.close(), () => {}));
+  }
+
+  private report(c: Contender, e: unknown): void {
+    if ((e as Error)?.name === 'AbortError') return;
+    c.pane.error = (e as Error)?.message ?? String(e);
+  }
+
+  cancelInFlight(): void {
+    this.abort.abort();
+    this.abort = new AbortController();
+  }
+
+  private rows() {
+    return this.contenders.map((c) => ({ pane: c.pane, backend: c.backend?.name ?? '' }));
+  }
+
+  exportJson(): CompareExport {
+    return compareJson(this.rows(), this.startedAt, {
+      exportedAt: new Date().toISOString(),
+      userAgent: navigator.userAgent,
+      scheduling: SCHEDULING,
+    });
+  }
+
+  exportCsv(): string {
+    return compareCsv(this.rows().map(({ pane, backend }) => compareRow(pane, backend)));
+  }
+}
+
+/** Saves `text` as a file through a temporary object URL. */
+export function download(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

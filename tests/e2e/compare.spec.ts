@@ -1,0 +1,116 @@
+// Compare view: two different architectures (the embedded airbench, and ResNet-20 with
+// random weights imported from the local server) on the same fake-camera frames, on wasm
+// (SwiftShader WebGPU would take seconds per frame). Figures, chart and both exports.
+import { test, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { launch, openApp, loadCifarTest, tmpFile } from './harness';
+import { placeCentered, writeY4M } from './y4m';
+import { serveWeights, type WeightFixtures } from './weights-server';
+import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
+import type { CompareExport } from '../../src/lib/compare';
+
+const A = DEFAULT_MODEL_ID;
+const B = 'resnet20-cifar10';
+const MIN_FRAMES = 5;
+let fx: WeightFixtures;
+
+test.beforeAll(async () => {
+  fx = await serveWeights(B);
+});
+test.afterAll(async () => {
+  await fx.close();
+});
+
+async function downloaded(page: Page, button: string): Promise<{ name: string; text: string }> {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+  return { name: d.suggestedFilename(), text: readFileSync((await d.path())!, 'utf8') };
+}
+
+test('two models side by side on the same camera frames, with chart and exports', async () => {
+  // A few CIFAR-10 images, each held for a second, so the frames change.
+  const { images } = loadCifarTest(4);
+  const frames = images.flatMap((img) => Array(10).fill(placeCentered(img, 32, 32, 240, 320, 240)) as Uint8Array[]);
+  const video = tmpFile('compare.y4m', writeY4M(frames, 320, 240, 10));
+  const { browser, page } = await launch({ webgpu: false, video });
+  try {
+    await openApp(page, 'backend=wasm');
+
+    // A second architecture: import ResNet-20's (random) weights, as a user would.
+    await page.getByRole('button', { name: 'Models' }).click();
+    await page.locator(`tr[data-model="${B}"]`).getByRole('button', { name: 'Import…' }).click();
+    await page.getByTestId('import-url').fill(`${fx.base}/good.safetensors`);
+    await page.getByTestId('import-sha').fill(fx.sha256);
+    await page.getByRole('form', { name: /Import weights for ResNet-20/ }).getByRole('button', { name: 'Import' }).click();
+    await expect(page.getByTestId('zoo-message')).toHaveText(/Stored resnet20-cifar10/);
+
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await expect(page.getByTestId(`compare-${A}`)).toBeChecked();
+    const run = page.getByRole('button', { name: 'Run comparison' });
+    await expect(run).toBeDisabled(); // one model is not a comparison
+    await page.getByTestId(`compare-${B}`).check();
+    await run.click();
+
+    const pane = (id: string) => page.locator(`[data-compare-model="${id}"]`);
+    for (const id of [A, B]) await expect(pane(id).getByTestId('params')).toBeVisible({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await page.waitForFunction(
+      ({ ids, min }) => ids.every((id) => Number(document.querySelector(`[data-compare-model="${id}"] [data-testid=frames]`)?.textContent ?? 0) >= min),
+      { ids: [A, B], min: MIN_FRAMES },
+      { timeout: 120_000, polling: 250 },
+    );
+
+    for (const id of [A, B]) {
+      const p = pane(id);
+      const card = findCard(id);
+      await expect(p.getByTestId('pane-backend')).toHaveText('wasm');
+      await expect(p.getByTestId('top5').locator('li')).toHaveCount(5);
+      expect(card.labels).toContain(await p.getByTestId('top1').getAttribute('data-label'));
+      for (const t of ['model-latency', 'e2e-latency']) {
+        const el = p.getByTestId(t);
+        const [p50, p95] = [Number(await el.getAttribute('data-p50')), Number(await el.getAttribute('data-p95'))];
+        expect(p50).toBeGreaterThan(0);
+        expect(p95).toBeGreaterThanOrEqual(p50);
+      }
+      expect(Number(await p.getByTestId('fps').getAttribute('data-value'))).toBeGreaterThan(0);
+      expect(Number(await p.getByTestId('first-inference').getAttribute('data-value'))).toBeGreaterThan(0);
+      expect(Number(await p.getByTestId('params').getAttribute('data-value'))).toBe(card.params);
+      expect(Number(await p.getByTestId('macs').getAttribute('data-value'))).toBe(card.macs);
+      expect(Number(await p.getByTestId('weight-bytes').getAttribute('data-value'))).toBeGreaterThan(0);
+      expect(Number(await p.getByTestId('num-tensors').textContent())).toBeGreaterThan(0);
+      expect(Number(await p.getByTestId('latency-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(MIN_FRAMES);
+      expect((await p.locator('polyline.model').getAttribute('points'))?.split(' ').length).toBeGreaterThanOrEqual(MIN_FRAMES);
+    }
+    // One worker per model: each pane's tensor bytes are its own model's (float32 weights
+    // alone: airbench 3.1 MB, ResNet-20 1.1 MB), not the sum of both.
+    const bytes = async (id: string) => Number(await pane(id).getByTestId('num-bytes').getAttribute('data-value'));
+    expect(await bytes(A)).toBeGreaterThanOrEqual(findCard(A).params * 4);
+    expect(await bytes(B)).toBeLessThan(findCard(A).params * 4);
+
+    const json = await downloaded(page, 'Export JSON');
+    expect(json.name).toMatch(/^convcam-compare-.*\.json$/);
+    const data = JSON.parse(json.text) as CompareExport;
+    expect(data.models.map((m) => m.model)).toEqual([A, B]);
+    for (const m of data.models) {
+      expect(m.backend).toBe('wasm');
+      expect(m.history.length).toBeGreaterThanOrEqual(MIN_FRAMES);
+      expect(m.modelP50Ms).toBeGreaterThan(0);
+      expect(m.firstInferenceMs).toBeGreaterThan(0);
+      expect(m.top5).toHaveLength(5);
+    }
+    // Same camera, same frames: the models classified some frames with the same number.
+    const seen = data.models.map((m) => new Set(m.history.map((s) => s.frame)));
+    const shared = [...seen[0]!].filter((f) => seen[1]!.has(f));
+    console.log(`frames: ${seen.map((s) => s.size).join(' and ')}, ${shared.length} classified by both`);
+    expect(shared.length).toBeGreaterThan(0);
+
+    const csv = await downloaded(page, 'Export CSV');
+    expect(csv.name).toMatch(/\.csv$/);
+    const lines = csv.text.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^model,name,backend,params,macs,/);
+    expect(lines[1]).toMatch(new RegExp(`^${A},`));
+    expect(lines[2]).toMatch(new RegExp(`^${B},`));
+  } finally {
+    await browser.close();
+  }
+});
