@@ -2,7 +2,7 @@
 // Their weights are not pinned yet: the user imports them (Models view) into IndexedDB.
 // Plain data, no TF.js: the UI may import this.
 import type { ModelCard } from './card';
-import { lenet5Mnist, lenet5ModernMnist } from './cards/lenet';
+import { lenet5Mnist, lenet5ModernMnist, lenet5ModernCifar10 } from './cards/lenet';
 import { alexnetImagenet } from './cards/alexnet';
 import { zfnetImagenet } from './cards/zfnet';
 import { vgg16Imagenet, vgg19Imagenet } from './cards/vgg';
@@ -17,6 +17,7 @@ import { convnextTinyImagenet } from './cards/convnext';
 export const ZOO_CARDS: readonly ModelCard[] = [
   lenet5Mnist,
   lenet5ModernMnist,
+  lenet5ModernCifar10,
   alexnetImagenet,
   zfnetImagenet,
   vgg16Imagenet,

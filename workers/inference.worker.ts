@@ -5,13 +5,14 @@ import { findCard } from '../models/registry';
 import { buildModel, type Classifier } from '../models/builders';
 import { EVAL } from '../models/nn';
 import { parseSafetensors } from '../models/safetensors';
-import { toTfWeights, toTfWeightsAnyNaming } from '../models/weights';
+import { toTfWeightsAnyNaming } from '../models/weights';
 import type { ModelCard } from '../models/card';
 import { chooseBackend } from './backend';
 import { frameToInput } from './preprocess';
 import { fetchVerified, sha256Hex, WeightsError } from './fetch-weights';
 import { topK } from './topk';
-import { deleteCached, getCached, listCached, putCached, type StoredTensor } from './weight-store';
+import { deleteCached, listCached, putCached, type StoredTensor } from './weight-store';
+import { cardFor, toStored, weightsFor } from './model-weights';
 import { profileCard } from '../models/profile';
 import type { BackendInfo, ClassifyResult, InferenceApi, LoadedModel, MemoryInfo, ProgressListener } from './protocol';
 
@@ -45,26 +46,11 @@ async function run(model: Classifier, input: tf.Tensor4D): Promise<Float32Array>
   }
 }
 
-/** Embedded weights come from the app (precached); others from IndexedDB. */
-async function weightsFor(card: ModelCard, model: Classifier, onProgress: ProgressListener): Promise<{ weights: Map<string, tf.Tensor>; bytes: number }> {
-  if (card.weights.embedded) {
-    const buffer = await fetchVerified(new URL(card.weights.url, baseUrl).href, card.weights, (loaded, total) =>
-      onProgress({ type: 'download', modelId: card.id, loaded, total }),
-    );
-    onProgress({ type: 'verify', modelId: card.id });
-    return { weights: toTfWeights(model, parseSafetensors(buffer)), bytes: buffer.byteLength };
-  }
-  const stored = await getCached(card.id);
-  if (!stored) throw new WeightsError(`${card.name} has no weights on this device yet: import them in the Models view.`);
-  const weights = new Map(stored.tensors.map((t) => [t.name, tf.tensor(t.data, t.shape, 'float32')] as const));
-  return { weights, bytes: stored.meta.storedBytes };
-}
-
 async function loadModel(id: string, onProgress: ProgressListener): Promise<Loaded> {
   const t0 = performance.now();
-  const card = findCard(id);
+  const card = await cardFor(id);
   const model = buildModel(card);
-  const { weights, bytes } = await weightsFor(card, model, onProgress);
+  const { weights, bytes } = await weightsFor(card, model, baseUrl, onProgress);
   onProgress({ type: 'build', modelId: id });
   try {
     model.materialize(weights);
@@ -165,9 +151,9 @@ const api: InferenceApi = {
     const model = buildModel(card);
     // Parse and check every name and shape before anything is written.
     const weights = toTfWeightsAnyNaming(model, card.family, parseSafetensors(buffer));
-    const tensors: StoredTensor[] = [];
+    let tensors: StoredTensor[];
     try {
-      for (const [name, t] of weights) tensors.push({ name, shape: t.shape, data: (await t.data()) as Float32Array });
+      tensors = await toStored(weights);
     } finally {
       weights.forEach((t) => t.dispose());
     }
@@ -197,7 +183,7 @@ const api: InferenceApi = {
   },
 
   async layers(id) {
-    return profileCard(findCard(id)).rows;
+    return profileCard(await cardFor(id)).rows;
   },
 };
 

@@ -1,5 +1,5 @@
-import type { ModelCard } from '../card';
-import { unpinned } from './zoo_common';
+import { CIFAR10_LABELS, type ModelCard } from '../card';
+import { CIFAR10_32, unpinned } from './zoo_common';
 
 const paper = { title: 'Gradient-Based Learning Applied to Document Recognition (LeCun et al. 1998)', url: 'http://yann.lecun.com/exdb/publis/pdf/lecun-98.pdf' };
 const labels = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
@@ -32,4 +32,16 @@ export const lenet5ModernMnist: ModelCard = {
   macs: 416_520,
   weights: unpinned('convcam', ''),
   config: { variant: 'modern', numClasses: 10, inChannels: 1 },
+};
+
+/** The modern variant on colour CIFAR-10 (3 input channels): small enough to train in seconds. */
+export const lenet5ModernCifar10: ModelCard = {
+  ...lenet5ModernMnist,
+  id: 'lenet5-modern-cifar10',
+  name: 'LeNet-5 (modern), CIFAR-10',
+  preprocess: CIFAR10_32,
+  labels: CIFAR10_LABELS,
+  params: 62_006,
+  macs: 651_720,
+  config: { variant: 'modern', numClasses: 10, inChannels: 3 },
 };

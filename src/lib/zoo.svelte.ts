@@ -1,5 +1,7 @@
 // State of the Models view: which models have weights on this device, storage, imports.
 import type { Session } from './session.svelte';
+import { CARDS, registerUserCard } from '../../models/registry';
+import type { ModelCard } from '../../models/card';
 import type { CachedModel, LayerRow, ProgressEvent, WeightsInput } from '../../workers/protocol';
 
 export class Zoo {
@@ -17,8 +19,16 @@ export class Zoo {
     return this.cached.find((c) => c.modelId === id);
   }
 
+  /** Models that can run now: built in, with weights on this device, or trained here. */
+  get usable(): ModelCard[] {
+    const trained = this.cached.flatMap((c) => (c.card ? [c.card] : []));
+    return [...CARDS.filter((c) => c.weights.embedded || this.isCached(c.id)), ...trained];
+  }
+
   async refresh(): Promise<void> {
-    this.cached = await this.session.bridge.cached();
+    const cached = await this.session.bridge.cached();
+    cached.forEach((c) => c.card && registerUserCard(c.card));
+    this.cached = cached;
     const est = await navigator.storage?.estimate?.();
     this.storage = est ? { usage: est.usage ?? 0, quota: est.quota ?? 0 } : null;
     this.persisted = (await navigator.storage?.persisted?.()) ?? null;
