@@ -1,0 +1,257 @@
+// State of the Train view: the training worker (started when the tab first opens), the
+// dataset, the settings form, the run in progress, stored runs and trained models.
+import { TrainBridge } from './train-bridge';
+import type { Zoo } from './zoo.svelte';
+import { CARDS } from '../../models/registry';
+import type { BackendInfo } from '../../workers/protocol';
+import type { DatasetInfo, Evaluation, RunRecord, Samples, TrainConfig, TrainEvent } from '../../workers/train-protocol';
+import {
+  defaultForm, defaultTrainModel, emptyRun, reduceRun, settle, validateForm, withOptimizer,
+  type OptimizerName, type RunView, type TrainForm,
+} from './train-view';
+
+const SAMPLES_PER_CLASS = 8;
+const message = (e: unknown) => (e as Error)?.message ?? String(e);
+
+export class TrainState {
+  backend = $state<BackendInfo | null>(null);
+  fatal = $state<string | null>(null);
+
+  dataset = $state<DatasetInfo | null>(null);
+  /** Whether dataset() has answered, so the view does not flash "no dataset". */
+  datasetKnown = $state(false);
+  samples = $state.raw<Samples | null>(null);
+  importing = $state<{ stage: 'reading' | 'storing'; bytes: number; total: number } | null>(null);
+  datasetError = $state<string | null>(null);
+
+  form = $state<TrainForm>(defaultForm(defaultTrainModel(CARDS.map((c) => c.id))));
+  /** Stage names of the form's model; null until the worker answers. */
+  stages = $state<string[] | null>(null);
+
+  run = $state.raw<RunView>(emptyRun());
+  // Raw: a record goes back to the worker on resume, and proxies cannot be cloned.
+  runs = $state.raw<RunRecord[]>([]);
+  runsError = $state<string | null>(null);
+  /** The evaluation shown: from the last run, or from the Evaluate button of a model. */
+  evaluation = $state.raw<{ title: string; evaluation: Evaluation } | null>(null);
+  evaluating = $state<string | null>(null);
+  modelMessage = $state<{ kind: 'error' | 'ok'; text: string } | null>(null);
+
+  validation = $derived(validateForm(this.form, this.stages?.length ?? null, this.missingWeights()));
+
+  private bridge: TrainBridge | null = null;
+  private stagesFor = '';
+
+  constructor(
+    private readonly backendParam: string | undefined,
+    readonly zoo: Zoo,
+  ) {}
+
+  get active(): boolean {
+    return this.run.status === 'running' || this.run.status === 'paused';
+  }
+
+  get canStart(): boolean {
+    return !!this.backend?.canTrain && !!this.dataset && !this.active && !!this.validation.config && !this.importing;
+  }
+
+  /** Starts the worker on the first visit to the tab; later visits only refresh. */
+  async open(): Promise<void> {
+    // The zoo's failures belong to the inference worker; the Models view reports them.
+    const zoo = this.zoo.refresh().catch(() => {});
+    if (this.bridge) {
+      await Promise.all([this.refreshRuns().catch(() => {}), zoo]);
+      return;
+    }
+    this.bridge = new TrainBridge();
+    try {
+      this.backend = await this.bridge.init(this.backendParam);
+      await Promise.all([this.loadDataset(), this.refreshRuns(), this.loadStages()]);
+    } catch (e) {
+      this.fatal = `The training worker could not start: ${message(e)}`;
+    }
+  }
+
+  private get api() {
+    if (!this.bridge) throw new Error('The training worker has not started.');
+    return this.bridge.api;
+  }
+
+  private missingWeights(): string | null {
+    const card = CARDS.find((c) => c.id === this.form.modelId);
+    return card && !card.weights.embedded && !this.zoo.isCached(card.id) ? card.name : null;
+  }
+
+  // ---- dataset ----
+
+  async importDataset(input: { file?: Blob; url?: string }): Promise<void> {
+    if (!this.bridge || this.importing) return;
+    this.datasetError = null;
+    this.importing = { stage: 'reading', bytes: 0, total: 0 };
+    try {
+      this.dataset = await this.bridge.importDataset(input, (e) => {
+        if (e.type === 'import') this.importing = { stage: e.stage, bytes: e.bytes, total: e.total };
+      });
+      this.datasetKnown = true;
+      await this.loadSamples();
+    } catch (e) {
+      this.datasetError = message(e);
+    } finally {
+      this.importing = null;
+    }
+  }
+
+  private async loadDataset(): Promise<void> {
+    const dataset = await this.api.dataset();
+    // An import may have finished first (the inference worker can hold up open()).
+    if (this.datasetKnown) return;
+    this.dataset = dataset;
+    this.datasetKnown = true;
+    if (dataset) await this.loadSamples();
+  }
+
+  async deleteDataset(): Promise<void> {
+    try {
+      await this.api.deleteDataset();
+      this.dataset = null;
+      this.samples = null;
+      this.datasetError = null;
+    } catch (e) {
+      this.datasetError = message(e);
+    }
+  }
+
+  private async loadSamples(): Promise<void> {
+    this.samples = await this.api.samples(SAMPLES_PER_CLASS);
+  }
+
+  // ---- settings ----
+
+  setModel(id: string): void {
+    this.form.modelId = id;
+    void this.loadStages();
+  }
+
+  setOptimizer(name: OptimizerName): void {
+    this.form = withOptimizer(this.form, name);
+  }
+
+  private async loadStages(): Promise<void> {
+    const id = this.form.modelId;
+    this.stagesFor = id;
+    this.stages = null;
+    try {
+      const stages = await this.api.stages(id);
+      if (this.stagesFor === id) this.stages = stages;
+    } catch {
+      if (this.stagesFor === id) this.stages = [];
+    }
+  }
+
+  // ---- runs ----
+
+  start(): Promise<void> {
+    const config = this.validation.config;
+    if (!config || !this.canStart) return Promise.resolve();
+    return this.train(config);
+  }
+
+  resumeRun(r: RunRecord): Promise<void> {
+    if (this.active || !this.backend?.canTrain) return Promise.resolve();
+    return this.train(r.config, r);
+  }
+
+  private async train(config: TrainConfig, from?: RunRecord): Promise<void> {
+    if (!this.bridge) return;
+    this.run = { ...emptyRun(config.epochs, from?.history ?? [], from?.runId ?? null), status: 'running' };
+    this.evaluation = null;
+    const onEvent = (e: TrainEvent) => {
+      if (e.type === 'backend') this.backend = e.info;
+      this.run = reduceRun(this.run, e);
+      if (e.type === 'evaluation') this.evaluation = { title: 'Test set, after training', evaluation: e.evaluation };
+    };
+    try {
+      const record = await this.bridge.train(config, onEvent, from?.runId);
+      this.run = settle(this.run, record);
+      if (!this.evaluation && record.evaluation) this.evaluation = { title: 'Test set, after training', evaluation: record.evaluation };
+    } catch (e) {
+      this.run = { ...this.run, status: 'error', message: message(e) };
+    } finally {
+      await Promise.all([this.refreshRuns().catch(() => {}), this.zoo.refresh().catch(() => {})]);
+    }
+  }
+
+  pause(): void {
+    void this.api.pause();
+  }
+
+  resume(): void {
+    void this.api.resume();
+  }
+
+  cancel(): void {
+    void this.api.cancel();
+  }
+
+  async refreshRuns(): Promise<void> {
+    const runs = await this.api.runs();
+    this.runs = runs.sort((a, b) => b.startedAt - a.startedAt);
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    this.runsError = null;
+    try {
+      await this.api.deleteRun(runId);
+      await this.refreshRuns();
+    } catch (e) {
+      this.runsError = `Could not delete run ${runId}: ${message(e)}`;
+    }
+  }
+
+  // ---- trained models ----
+
+  async evaluate(modelId: string, name: string): Promise<void> {
+    if (this.evaluating) return;
+    this.evaluating = modelId;
+    this.modelMessage = null;
+    try {
+      const limit = this.form.testLimit && this.form.testLimit > 0 ? Math.floor(this.form.testLimit) : 0;
+      this.evaluation = { title: `${name}, test set`, evaluation: await this.api.evaluate(modelId, limit) };
+    } catch (e) {
+      this.modelMessage = { kind: 'error', text: `Could not evaluate ${name}: ${message(e)}` };
+    } finally {
+      this.evaluating = null;
+    }
+  }
+
+  async exportModel(modelId: string): Promise<void> {
+    this.modelMessage = null;
+    try {
+      const { name, bytes } = await this.api.exportModel(modelId);
+      saveBytes(name, bytes, 'application/octet-stream');
+    } catch (e) {
+      this.modelMessage = { kind: 'error', text: `Could not export ${modelId}: ${message(e)}` };
+    }
+  }
+
+  async importModel(file: File): Promise<void> {
+    this.modelMessage = null;
+    try {
+      const m = await this.api.importModel(file);
+      await this.zoo.refresh();
+      this.modelMessage = { kind: 'ok', text: `Imported ${m.card?.name ?? m.modelId}.` };
+    } catch (e) {
+      this.modelMessage = { kind: 'error', text: `Could not import "${file.name}": ${message(e)}` };
+    }
+  }
+}
+
+/** Downloads bytes as a file (an object URL on a temporary link, as the compare export does). */
+export function saveBytes(name: string, bytes: ArrayBuffer, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
