@@ -92,7 +92,8 @@ export function validateForm(f: TrainForm, stageCount: number | null, pretrained
     else if (!ok(v)) errors[k] = `${label} must be ${rule}.`;
   };
   int('inputSize', 'Input size', 16, 512);
-  real('lr', 'Learning rate', (v) => v > 0 && v <= 10, 'above 0 and at most 10');
+  // No upper bound: a huge rate is how one sees the divergence guard at work.
+  real('lr', 'Learning rate', (v) => v > 0, 'above 0');
   real('weightDecay', 'Weight decay', (v) => v >= 0 && v <= 1, 'from 0 to 1');
   int('batchSize', 'Batch size', 1, 4096);
   int('epochs', 'Epochs', 1, 1000);

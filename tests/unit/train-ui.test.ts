@@ -46,6 +46,8 @@ describe('train form', () => {
     expect(errors.labelSmoothing).toMatch(/Label smoothing/);
     expect(errors.inputSize).toMatch(/whole number/);
     expect(errors.weightDecay).toBe('Weight decay must be a number.');
+    expect(validateForm({ ...form, lr: 1e30 }, 3).config?.schedule.lr).toBe(1e30);
+    expect(validateForm({ ...form, lr: 0 }, 3).errors.lr).toBe('Learning rate must be above 0.');
   });
 
   it('bounds frozen stages by the model, and needs pretrained weights to be here', () => {
