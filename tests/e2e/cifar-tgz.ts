@@ -21,5 +21,6 @@ export function cifarTarGz(train: number, test: number): Uint8Array {
   const t = readFileSync(join(CIFAR_DIR, 'test_batch.bin'));
   files.push({ name: 'cifar-10-batches-bin/test_batch.bin', data: t.subarray(0, (test || t.length / RECORD) * RECORD) });
   files.push({ name: 'cifar-10-batches-bin/batches.meta.txt', data: new TextEncoder().encode('airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n') });
-  return gzipSync(tar(files), { level: 1 });
+  // A plain Uint8Array: Buffer.slice would share memory, and tests corrupt copies.
+  return new Uint8Array(gzipSync(tar(files), { level: 1 }));
 }

@@ -1,0 +1,139 @@
+// On-device training in real Chromium: CIFAR-10 import (from slices of the shared data,
+// packed as the official tar.gz), training with live progress, pause and resume, resume
+// after a reload from the epoch checkpoint, NaN recovery, evaluation, the trained model
+// in the live view, export and import. Tiny model (LeNet-5 on CIFAR) and few images:
+// SwiftShader is slow, WebGL through it about ten times faster than WebGPU for training.
+import { test, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { launch, tmpFile } from './harness';
+import { cifarTarGz } from './cifar-tgz';
+import { openTrain, startTraining, waitForRunEnd, type TrainSettings } from './train-driver';
+
+const TINY: TrainSettings = { model: 'lenet5-modern-cifar10', trainImages: 320, testImages: 200, epochs: 2, batchSize: 32, optimizer: 'adamw', lr: 0.005, weightDecay: 0.01 };
+
+async function importArchive(page: Page, path: string): Promise<void> {
+  const input = page.getByTestId('dataset-file');
+  await expect(input).toBeEnabled(); // disabled until the worker is up, and while importing
+  await input.setInputFiles(path);
+}
+
+test('a corrupt or truncated archive is refused and stores nothing; a good one is stored once, with samples', async () => {
+  const good = cifarTarGz(400, 200);
+  const corrupt = good.slice();
+  corrupt[Math.floor(good.length / 2)]! ^= 0xff;
+  const { browser, page } = await launch();
+  try {
+    for (const [name, bytes, why] of [
+      ['corrupt.tar.gz', corrupt, /damaged/],
+      ['truncated.tar.gz', good.subarray(0, Math.floor(good.length * 0.7)), /truncated|damaged/],
+      ['notes.tar.gz', new TextEncoder().encode('not an archive'), /not a valid \.tar\.gz/],
+    ] as const) {
+      await openTrain(page); // a fresh page, so each message is this file's
+      await importArchive(page, tmpFile(name, bytes));
+      await expect(page.getByTestId('dataset-error')).toHaveText(why);
+      await expect(page.getByTestId('dataset-status')).toHaveCount(0);
+    }
+    await importArchive(page, tmpFile('cifar-slice.tar.gz', good));
+    await expect(page.getByTestId('dataset-status')).toHaveAttribute('data-train', '400');
+    await expect(page.getByTestId('dataset-status')).toHaveAttribute('data-test', '200');
+    await expect(page.getByTestId('dataset-error')).toHaveCount(0);
+    expect(await page.getByTestId('samples').locator('canvas').count()).toBeGreaterThanOrEqual(10);
+    // Stored once: a reload finds it without importing again.
+    await openTrain(page);
+    await expect(page.getByTestId('dataset-status')).toHaveAttribute('data-train', '400');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('train on WebGL: progress, pause and resume, a reload resumes from the checkpoint, evaluation, then the model classifies live and survives export and import', async () => {
+  const { browser, context, page } = await launch();
+  try {
+    await openTrain(page, 'backend=webgl');
+    await expect(page.getByTestId('train-backend')).toHaveAttribute('data-can-train', 'true');
+    await importArchive(page, tmpFile('cifar-train.tar.gz', cifarTarGz(320, 200)));
+    await expect(page.getByTestId('dataset-status')).toHaveAttribute('data-train', '320');
+
+    await startTraining(page, { ...TINY, epochs: 3 });
+    await expect(page.getByTestId('images-per-sec')).toHaveAttribute('data-value', /^[0-9.]+$/);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'running');
+    // After the first epoch's checkpoint, leave the page mid-run.
+    await page.locator('[data-testid=train-status]:not([data-epoch="0"])').waitFor({ timeout: 300_000 });
+    const runId = await page.getByTestId('train-status').getAttribute('data-run-id');
+    await openTrain(page, 'backend=webgl');
+    const row = page.locator(`[data-testid=runs] [data-run-id="${runId}"]`);
+    await expect(row).toBeVisible();
+    await row.getByRole('button', { name: 'Resume' }).click();
+    expect(await waitForRunEnd(page)).toBe('done');
+    await expect(page.getByTestId('train-status')).toHaveAttribute('data-epoch', '3');
+    await expect(page.getByTestId('loss-chart').locator('polyline, path').first()).toBeVisible();
+    await expect(page.getByTestId('acc-chart')).toBeVisible();
+    const acc = Number(await page.getByTestId('test-accuracy').getAttribute('data-value'));
+    expect(acc).toBeGreaterThanOrEqual(0);
+    expect(acc).toBeLessThanOrEqual(1);
+    await expect(page.getByTestId('per-class').locator('li')).toHaveCount(10);
+    await expect(page.getByTestId('confusion-matrix')).toBeVisible();
+    const confusion = (await page.getByTestId('confusion-matrix').getAttribute('aria-label'))!;
+    const counts = [...confusion.matchAll(/\d+/g)].reduce((a, m) => a + Number(m[0]), 0);
+    expect(counts).toBe(200); // every test image lands in one cell
+
+    // The trained model is in the live view at once, and after a reload.
+    const trained = page.getByTestId('trained-models').locator('li').first();
+    await expect(trained).toBeVisible();
+    await page.getByRole('button', { name: 'Live', exact: true }).click();
+    const option = page.getByTestId('model-picker').locator('option', { hasText: 'trained here' });
+    await expect(option).toHaveCount(1);
+    const trainedId = (await option.getAttribute('value'))!;
+    await page.getByTestId('model-picker').selectOption(trainedId);
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await expect(page.locator(`[data-model="${trainedId}"] [data-testid=top1]`)).toBeVisible({ timeout: 120_000 });
+
+    // Export, then import the file back; a file that is not a ConvCam export is refused.
+    await openTrain(page, 'backend=webgl');
+    const download = page.waitForEvent('download');
+    await page.getByTestId('trained-models').getByRole('button', { name: 'Export' }).first().click();
+    const file = await (await download).path();
+    const bytes = readFileSync(file);
+    expect(bytes.length).toBeGreaterThan(62_006 * 4);
+    await page.getByTestId('model-import-file').setInputFiles(tmpFile('junk.safetensors', 'not safetensors'));
+    await expect(page.getByTestId('model-message')).toHaveAttribute('role', 'alert');
+    await page.getByTestId('model-import-file').setInputFiles({ name: 'exported.safetensors', mimeType: 'application/octet-stream', buffer: bytes });
+    await expect(page.getByTestId('model-message')).not.toHaveAttribute('role', 'alert');
+    void context;
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a diverging run (huge learning rate) stops, restores the last good weights and says so', async () => {
+  const { browser, page } = await launch();
+  try {
+    await openTrain(page, 'backend=webgl');
+    await importArchive(page, tmpFile('cifar-nan.tar.gz', cifarTarGz(128, 100)));
+    await startTraining(page, { ...TINY, trainImages: 128, testImages: 100, optimizer: 'sgd', lr: 1e30, epochs: 1 });
+    expect(await waitForRunEnd(page)).toBe('diverged');
+    await expect(page.getByTestId('train-message')).toHaveText(/diverged.*restored/s);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('WebGPU trains too (two steps); wasm says it cannot train', async () => {
+  const { browser, page } = await launch();
+  try {
+    await openTrain(page, 'backend=webgpu');
+    await expect(page.getByTestId('train-backend')).toHaveAttribute('data-backend', 'webgpu');
+    await importArchive(page, tmpFile('cifar-gpu.tar.gz', cifarTarGz(64, 50)));
+    await startTraining(page, { ...TINY, trainImages: 64, testImages: 50, epochs: 1 });
+    expect(await waitForRunEnd(page)).toBe('done');
+    await openTrain(page, 'backend=wasm');
+    await expect(page.getByTestId('train-backend')).toHaveAttribute('data-can-train', 'false');
+    await expect(page.getByText(/cannot train convolutions/)).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Start training' })).toBeDisabled();
+  } finally {
+    await browser.close();
+  }
+});
