@@ -36,10 +36,14 @@ export interface KernelRow {
   share: number;
 }
 
-/** Sums tf.profile's per-kernel times by kernel name; the top n by time. NaN times count 0. */
+/**
+ * Sums tf.profile's per-kernel times by kernel name; the top n by time. NaN times count 0.
+ * Op scopes ("fusedConv2d__op") wrap a kernel that is listed too, so they are left out.
+ */
 export function topKernels(kernels: readonly { name: string; ms: number }[], n: number): KernelRow[] {
   const by = new Map<string, { calls: number; ms: number }>();
   for (const k of kernels) {
+    if (k.name.endsWith('__op')) continue;
     const e = by.get(k.name) ?? { calls: 0, ms: 0 };
     e.calls++;
     e.ms += Number.isFinite(k.ms) ? k.ms : 0;

@@ -22,6 +22,7 @@ describe('bench statistics', () => {
         { name: 'Relu', ms: 1 },
         { name: 'Conv2D', ms: 4 },
         { name: 'Add', ms: NaN },
+        { name: 'fusedConv2d__op', ms: 9 },
       ],
       2,
     );
