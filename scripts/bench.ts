@@ -11,7 +11,7 @@ import { spawn, spawnSync, execSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { Page } from '@playwright/test';
 import { BASE_URL, PORT, launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest, CIFAR_DIR } from '../tests/e2e/harness';
 import { placeCentered, writeY4M } from '../tests/e2e/y4m';
@@ -55,6 +55,8 @@ const profile = flag('profile');
 const leakFrames = Number(opt('leak', '0'));
 const outFile = resolve(ROOT, opt('out', 'bench-results.json'));
 const log = (s: string) => console.log(s);
+// Other work on the machine skews every figure: the 1-minute load average, at the start and the end.
+const loadStart = loadavg()[0]!;
 
 // ---- build, peers' files, server ----
 if (!existsSync(resolve(ROOT, 'dist/index.html')) || !existsSync(resolve(ROOT, 'dist/bench.html'))) {
@@ -251,7 +253,7 @@ const machine = `${cpus().length}x ${cpus()[0]?.model ?? 'cpu'}; headless Chromi
 const ortWasm = (m: string) => peerRows.find((p) => p.model === m && p.runtime === 'onnxruntime-web wasm');
 const torchRow = (m: string) => peerRows.find((p) => p.model === m && p.runtime.startsWith('PyTorch'));
 const backendLabel = (r: TfRow) => (r.backend === 'wasm' ? `wasm (SIMD, ${r.threads} thread${r.threads === 1 ? '' : 's'})` : r.backend);
-log(`\n${machine}; warm-up ${warmup}, up to ${runs} timed runs (${maxMs / 1000} s cap) each with readback\n`);
+log(`\n${machine}; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end; warm-up ${warmup}, up to ${runs} timed runs (${maxMs / 1000} s cap) each with readback\n`);
 log('Model-only, TF.js:');
 log(
   markdownTable(
@@ -290,7 +292,7 @@ if (skipped.length) log(`\nSkipped:\n- ${skipped.join('\n- ')}`);
 const strip = <T extends { output?: number[] }>(r: T) => ({ ...r, output: undefined });
 writeFileSync(
   outFile,
-  JSON.stringify({ date: new Date().toISOString(), machine, options: { backends, modelIds, warmup, runs, maxMs, threads, peerThreads, frames, parallelCompile, profile, leakFrames }, modelOnly: tfRows.map(strip), peers: peerRows.map(strip), live: liveRows, skipped }, null, 1),
+  JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: loadStart, end: loadavg()[0] }, options: { backends, modelIds, warmup, runs, maxMs, threads, peerThreads, frames, parallelCompile, profile, leakFrames }, modelOnly: tfRows.map(strip), peers: peerRows.map(strip), live: liveRows, skipped }, null, 1),
 );
 log(`\nwrote ${outFile}`);
 process.exit(0);
