@@ -2,6 +2,14 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 
+// Cross-origin isolation (SharedArrayBuffer), so the wasm backend runs with threads.
+// require-corp: same-origin and CORS responses load; weights imported from another origin
+// are fetched with CORS, which this allows.
+const ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   plugins: [
     svelte(),
@@ -26,6 +34,8 @@ export default defineConfig({
       workbox: {
         // The app shell, the worker, the wasm backends and the embedded model.
         globPatterns: ['**/*.{js,css,html,svg,png,wasm,safetensors,webmanifest}'],
+        // The benchmark page (npm run bench) is not part of the app.
+        globIgnores: ['bench.html', 'assets/bench-*.js', '_bench/**'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
         // The first visit's page is taken over at once, so it is offline-ready without a reload.
@@ -34,9 +44,17 @@ export default defineConfig({
       },
     }),
   ],
-  worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
-  preview: { port: 4173, strictPort: true },
+  // No name mangling: tfjs-backend-wasm's threaded build starts its pthread workers from the
+  // source text of a bundled function (Function.prototype.toString), which mangled names break.
+  worker: { format: 'es', rollupOptions: { output: { minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } } } } },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    // bench.html: the model-only benchmark page that npm run bench drives.
+    rollupOptions: { input: { index: 'index.html', bench: 'bench.html' }, output: { minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } } } },
+  },
+  server: { headers: ISOLATION },
+  preview: { port: 4173, strictPort: true, headers: ISOLATION },
   test: {
     include: ['tests/unit/**/*.test.ts'],
     testTimeout: 120_000,

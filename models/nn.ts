@@ -230,12 +230,16 @@ export class Conv2d extends Module {
 
   private conv(x: tf.Tensor): tf.Tensor {
     const { stride = 1, padding = 0, bias = true, groups = 1 } = this.opts;
-    const xin = typeof padding === 'number' ? pad4(x as tf.Tensor4D, padding) : (x as tf.Tensor4D);
-    const pad = typeof padding === 'number' ? 'valid' : padding;
+    // At stride 1, PyTorch's symmetric padding (k-1)/2 is TF's 'same': no separate pad op.
+    const same = typeof padding === 'number' && stride === 1 && 2 * padding === this.k - 1;
+    const xin = typeof padding === 'number' && !same ? pad4(x as tf.Tensor4D, padding) : (x as tf.Tensor4D);
+    const pad = same ? 'same' : typeof padding === 'number' ? 'valid' : padding;
     const w = this.p('weight') as tf.Tensor4D;
-    let y = groups === 1 ? tf.conv2d(xin, w, stride, pad) : tf.depthwiseConv2d(xin, w, stride, pad);
-    if (bias) y = tf.add(y, this.p('bias'));
-    return y;
+    // The bias is added inside the conv kernel (fused), not by a separate add.
+    const b = bias ? (this.p('bias') as tf.Tensor1D) : undefined;
+    return groups === 1
+      ? tf.fused.conv2d({ x: xin, filter: w, strides: stride, pad, bias: b })
+      : tf.fused.depthwiseConv2d({ x: xin, filter: w, strides: stride, pad, bias: b });
   }
 }
 

@@ -1,25 +1,87 @@
-// npm run bench: latency of the default model in the real app, per backend, in headless
-// Chromium with the fake camera. Prints model-only and end-to-end p50/p95 and their
-// ratio (the pipeline overhead), and writes bench-results.json.
-//   npm run bench [-- --frames 40] [-- --backends webgpu,wasm]
-import { spawn, execSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { resolve, dirname } from 'node:path';
+// npm run bench: latency in headless Chromium, on fixed inputs. See BENCHMARKS.md.
+//  1. model-only, per model x backend (bench.html): warm-up, then N timed forward passes,
+//     each with an awaited readback of the output;
+//  2. peers on the same input and weights: onnxruntime-web (wasm; webgpu where present) on
+//     the ONNX export of tools/export_onnx.py, and PyTorch on the CPU (skipped without
+//     Python/torch);
+//  3. the live path: the built app with the fake camera, default model; end-to-end over
+//     model-only is the pipeline overhead.
+// Prints tables and writes bench-results.json.
+import { spawn, spawnSync, execSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpus } from 'node:os';
-import { BASE_URL, PORT, launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest } from '../tests/e2e/harness';
+import { cpus, loadavg } from 'node:os';
+import type { Page } from '@playwright/test';
+import { BASE_URL, PORT, launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest, CIFAR_DIR } from '../tests/e2e/harness';
 import { placeCentered, writeY4M } from '../tests/e2e/y4m';
+import { fmtRatio, markdownTable, maxAbsDiff, ratio, softmax, summarize, type KernelRow, type Summary } from './bench-stats';
+import type { InitResult, ModelRequest, ModelResult, OrtRequest } from '../bench/main';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const HELP = `npm run bench [-- options]
+  --backends webgpu,webgl,wasm,cpu   TF.js backends (model-only and live)
+  --models airbench-cifar10,resnet20-cifar10,mobilenet-v2-imagenet
+  --warmup 2 --runs 10               model-only: warm-up passes, then timed passes
+  --max-seconds 20                   per model x backend: stop timing after this (at least 3 runs)
+  --threads N                        wasm threads asked of TF.js (default: cores); ORT and PyTorch
+                                     get the count TF.js reports (getThreadsCount), or N
+  --frames 20                        live path: frames after warm-up (0: skip the live path)
+  --no-peers                         skip onnxruntime-web and PyTorch
+  --serial-compile                   webgpu: no parallel shader compile before the first run
+  --profile                          tf.profile one forward per model x backend: top kernels
+  --leak N                           wasm: N frames through preprocessing + model, numTensors before/after
+  --out bench-results.json`;
 const args = process.argv.slice(2);
+if (args.includes('--help')) {
+  console.log(HELP);
+  process.exit(0);
+}
 const opt = (name: string, dflt: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1]! : dflt;
 };
-const frames = Number(opt('frames', '30'));
+const flag = (name: string) => args.includes(`--${name}`);
 const backends = opt('backends', 'webgpu,webgl,wasm,cpu').split(',');
+const modelIds = opt('models', 'airbench-cifar10,resnet20-cifar10,mobilenet-v2-imagenet').split(',');
+const warmup = Number(opt('warmup', '2'));
+const runs = Number(opt('runs', '10'));
+const maxMs = Number(opt('max-seconds', '20')) * 1000;
+const threads = Number(opt('threads', String(cpus().length)));
+const frames = Number(opt('frames', '20'));
+const peers = !flag('no-peers');
+const parallelCompile = !flag('serial-compile');
+const profile = flag('profile');
+const leakFrames = Number(opt('leak', '0'));
+const outFile = resolve(ROOT, opt('out', 'bench-results.json'));
+const log = (s: string) => console.log(s);
+// Other work on the machine skews every figure: the 1-minute load average, at the start and the end.
+const loadStart = loadavg()[0]!;
 
-if (!existsSync(resolve(ROOT, 'dist/index.html'))) execSync('npx vite build', { cwd: ROOT, stdio: 'inherit' });
+// ---- build, peers' files, server ----
+if (!existsSync(resolve(ROOT, 'dist/index.html')) || !existsSync(resolve(ROOT, 'dist/bench.html'))) {
+  execSync('npx vite build', { cwd: ROOT, stdio: 'inherit' });
+}
+const PY = process.env.PYTHON ?? '/usr/bin/python3';
+const hasTorch = peers && spawnSync(PY, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0;
+const MODELS_DIR = resolve(ROOT, 'bench-models');
+const exported = (id: string) => existsSync(join(MODELS_DIR, `${id}.onnx`)) && existsSync(join(MODELS_DIR, `${id}.safetensors`));
+if (hasTorch && !modelIds.every(exported)) {
+  log('exporting the peers with tools/export_onnx.py (PyTorch -> ONNX) ...');
+  spawnSync(PY, ['tools/export_onnx.py', '--models', modelIds.join(',')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'ignore'] });
+}
+// Served beside the built app (after the build, so the service worker never precaches them).
+const BENCH_DIR = resolve(ROOT, 'dist/_bench');
+mkdirSync(join(BENCH_DIR, 'models'), { recursive: true });
+mkdirSync(join(BENCH_DIR, 'ort'), { recursive: true });
+for (const id of modelIds.filter(exported)) {
+  for (const ext of ['onnx', 'safetensors']) copyFileSync(join(MODELS_DIR, `${id}.${ext}`), join(BENCH_DIR, 'models', `${id}.${ext}`));
+}
+const ORT_DIST = resolve(ROOT, 'node_modules/onnxruntime-web/dist');
+const ORT_FILES = ['ort.wasm.min.mjs', 'ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+const hasOrt = peers && existsSync(join(ORT_DIST, 'ort.wasm.min.mjs'));
+if (hasOrt) for (const f of ORT_FILES) if (existsSync(join(ORT_DIST, f))) copyFileSync(join(ORT_DIST, f), join(BENCH_DIR, 'ort', f));
+
 const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { cwd: ROOT, stdio: 'ignore', detached: true });
 const stop = () => {
   try {
@@ -34,12 +96,109 @@ for (let i = 0; i < 100; i++) {
   await new Promise((r) => setTimeout(r, 200));
 }
 
-// A fixed input: one CIFAR-10 test image, centred in a 320x240 camera frame.
-const { images } = loadCifarTest(1);
-const frame = placeCentered(images[0]!, 32, 32, 240, 320, 240);
-const video = tmpFile('bench.y4m', writeY4M([frame, frame], 320, 240, 30));
+async function openBench(page: Page): Promise<void> {
+  await page.goto('/bench.html');
+  await page.waitForFunction(() => (globalThis as { benchReady?: boolean }).benchReady === true, null, { timeout: 60_000 });
+}
 
-interface Row {
+// ---- 1. model-only, TF.js ----
+interface TfRow extends Summary {
+  model: string;
+  backend: string;
+  threads?: number;
+  crossOriginIsolated: boolean;
+  weights: string;
+  inputShape: number[];
+  firstMs: number;
+  compileMs?: number;
+  kernels?: KernelRow[];
+  leak?: ModelResult['leak'];
+  output: number[];
+}
+const tfRows: TfRow[] = [];
+const skipped: string[] = [];
+for (const b of backends) {
+  const { browser, page } = await launch({ camera: false });
+  try {
+    await openBench(page);
+    let info: InitResult;
+    try {
+      info = await page.evaluate(([b, t]) => (globalThis as unknown as { benchInit: (b: string, t: number) => Promise<InitResult> }).benchInit(b, t), [b, threads] as const);
+    } catch (e) {
+      skipped.push(`TF.js ${b}: ${(e as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    for (const id of modelIds) {
+      const req: ModelRequest = {
+        id,
+        weightsUrl: exported(id) ? `_bench/models/${id}.safetensors` : undefined,
+        warmup,
+        runs,
+        maxMs,
+        parallelCompile,
+        profile,
+        leakFrames: b === 'wasm' ? leakFrames : 0,
+      };
+      try {
+        const r = await page.evaluate((q) => (globalThis as unknown as { benchModel: (q: ModelRequest) => Promise<ModelResult> }).benchModel(q), req);
+        tfRows.push({ ...r, model: id, backend: b, threads: info.threads, crossOriginIsolated: info.crossOriginIsolated });
+        log(`TF.js ${b} ${id}: p50 ${r.p50Ms.toFixed(1)} ms over ${r.runs} runs (first ${r.firstMs.toFixed(0)} ms)`);
+      } catch (e) {
+        skipped.push(`TF.js ${b} ${id}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+// ---- 2. peers ----
+// The same thread count as TF.js's wasm backend actually runs with, for a like-for-like ratio.
+const peerThreads = tfRows.find((r) => r.backend === 'wasm')?.threads ?? threads;
+interface PeerRow extends Summary {
+  model: string;
+  runtime: string;
+  threads: number;
+  firstMs: number;
+  output?: number[];
+}
+const peerRows: PeerRow[] = [];
+if (!peers) skipped.push('peers: --no-peers');
+else if (!modelIds.some(exported)) skipped.push(`peers: no ONNX export in bench-models/ (needs ${PY} with torch and torchvision: tools/export_onnx.py)`);
+if (peers && !hasOrt) skipped.push('onnxruntime-web: not installed (npm ci)');
+if (hasOrt) {
+  for (const ep of ['wasm', 'webgpu'] as const) {
+    const { browser, page } = await launch({ camera: false });
+    try {
+      await openBench(page);
+      for (const id of modelIds.filter(exported)) {
+        const req: OrtRequest = { modelUrl: `_bench/models/${id}.onnx`, inputUrl: `_bench/models/${id}.safetensors`, ep, threads: peerThreads, warmup, runs, maxMs };
+        try {
+          const r = await page.evaluate((q) => (globalThis as unknown as { benchOrt: (q: OrtRequest) => Promise<Summary & { firstMs: number; output: number[] }> }).benchOrt(q), req);
+          peerRows.push({ ...r, model: id, runtime: `onnxruntime-web ${ep}`, threads: ep === 'wasm' ? peerThreads : 0, output: softmax(r.output) });
+          log(`onnxruntime-web ${ep} ${id}: p50 ${r.p50Ms.toFixed(1)} ms over ${r.runs} runs`);
+        } catch (e) {
+          skipped.push(`onnxruntime-web ${ep} ${id}: ${(e as Error).message.split('\n')[0]}`);
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  }
+}
+if (hasTorch && modelIds.some(exported)) {
+  const out = spawnSync(PY, ['tools/export_onnx.py', '--time', '--models', modelIds.join(','), '--threads', String(peerThreads), '--warmup', String(warmup), '--runs', String(runs), '--max-seconds', String(maxMs / 1000)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  for (const line of out.stdout.split('\n').filter((l) => l.startsWith('{'))) {
+    const j = JSON.parse(line) as { id: string; threads: number; torch: string; firstMs: number; times: number[] };
+    peerRows.push({ model: j.id, runtime: `PyTorch ${j.torch} CPU`, threads: j.threads, firstMs: j.firstMs, ...summarize(j.times) });
+  }
+} else if (peers && !hasTorch) skipped.push(`PyTorch: ${PY} with torch and torchvision not found`);
+
+// ---- 3. live path ----
+interface LiveRow {
   backend: string;
   frames: number;
   firstMs: number;
@@ -48,50 +207,92 @@ interface Row {
   e2eP50: number;
   e2eP95: number;
   fps: number;
-  overhead: number;
+  overhead: number | null;
 }
-const rows: Row[] = [];
-for (const b of backends) {
-  const { browser, page } = await launch({ video });
-  try {
-    await openApp(page, `backend=${b}`);
-    const got = await backendName(page);
-    if (got !== b) {
-      console.log(`${b}: not available here (the app chose ${got})`);
-      continue;
+const liveRows: LiveRow[] = [];
+if (frames > 0 && existsSync(join(CIFAR_DIR, 'test_batch.bin'))) {
+  // A fixed input: one CIFAR-10 test image, centred in a 320x240 camera frame.
+  const { images } = loadCifarTest(1);
+  const frame = placeCentered(images[0]!, 32, 32, 240, 320, 240);
+  const video = tmpFile('bench.y4m', writeY4M([frame, frame], 320, 240, 30));
+  for (const b of backends) {
+    const { browser, page } = await launch({ video });
+    try {
+      await openApp(page, `backend=${b}`);
+      const got = await backendName(page);
+      if (got !== b) {
+        skipped.push(`live ${b}: not available here (the app chose ${got})`);
+        continue;
+      }
+      await page.getByRole('button', { name: 'Start camera' }).click();
+      await waitForFrames(page, frames, 600_000);
+      const num = async (id: string, attr: string) => Number(await page.getByTestId(id).getAttribute(attr));
+      const row: LiveRow = {
+        backend: b,
+        frames,
+        firstMs: await num('first-inference', 'data-value'),
+        modelP50: await num('model-latency', 'data-p50'),
+        modelP95: await num('model-latency', 'data-p95'),
+        e2eP50: await num('e2e-latency', 'data-p50'),
+        e2eP95: await num('e2e-latency', 'data-p95'),
+        fps: await num('fps', 'data-value'),
+        overhead: null,
+      };
+      row.overhead = ratio(row.e2eP50, row.modelP50);
+      liveRows.push(row);
+      log(`live ${b}: e2e/model ${fmtRatio(row.overhead)}`);
+    } finally {
+      await browser.close();
     }
-    await page.getByRole('button', { name: 'Start camera' }).click();
-    await waitForFrames(page, frames, 600_000);
-    const num = async (id: string, attr: string) => Number(await page.getByTestId(id).getAttribute(attr));
-    const row: Row = {
-      backend: b,
-      frames,
-      firstMs: await num('first-inference', 'data-value'),
-      modelP50: await num('model-latency', 'data-p50'),
-      modelP95: await num('model-latency', 'data-p95'),
-      e2eP50: await num('e2e-latency', 'data-p50'),
-      e2eP95: await num('e2e-latency', 'data-p95'),
-      fps: await num('fps', 'data-value'),
-      overhead: 0,
-    };
-    row.overhead = row.e2eP50 / row.modelP50;
-    rows.push(row);
-    console.log(`${b}: done`);
-  } finally {
-    await browser.close();
   }
-}
+} else if (frames > 0) skipped.push(`live path: no CIFAR-10 test batch in ${CIFAR_DIR}`);
 stop();
 
-const machine = `${cpus().length}x ${cpus()[0]?.model ?? 'cpu'}, Chromium headless (WebGPU/WebGL via SwiftShader where no GPU)`;
-console.log(`\nairbench-cifar10, 32x32 input, ${frames} frames after warm-up; ${machine}`);
-console.log('backend | first (compile) ms | model p50 | model p95 | e2e p50 | e2e p95 | fps | e2e/model');
-for (const r of rows) {
-  console.log(
-    [r.backend, r.firstMs, r.modelP50, r.modelP95, r.e2eP50, r.e2eP95].map((v) => (typeof v === 'number' ? v.toFixed(1) : v)).join(' | ') +
-      ` | ${r.fps.toFixed(1)} | ${r.overhead.toFixed(2)}x`,
+// ---- report ----
+const machine = `${cpus().length}x ${cpus()[0]?.model ?? 'cpu'}; headless Chromium (WebGPU/WebGL through SwiftShader where there is no GPU)`;
+const ortWasm = (m: string) => peerRows.find((p) => p.model === m && p.runtime === 'onnxruntime-web wasm');
+const torchRow = (m: string) => peerRows.find((p) => p.model === m && p.runtime.startsWith('PyTorch'));
+const backendLabel = (r: TfRow) => (r.backend === 'wasm' ? `wasm (SIMD, ${r.threads} thread${r.threads === 1 ? '' : 's'})` : r.backend);
+log(`\n${machine}; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end; warm-up ${warmup}, up to ${runs} timed runs (${maxMs / 1000} s cap) each with readback\n`);
+log('Model-only, TF.js:');
+log(
+  markdownTable(
+    ['model', 'backend', 'first ms', 'p50 ms', 'p95 ms', 'runs', 'TF.js / ORT wasm (p50)', 'TF.js / PyTorch (p50)'],
+    tfRows.map((r) => [r.model, backendLabel(r), r.firstMs, r.p50Ms, r.p95Ms, String(r.runs), fmtRatio(ratio(r.p50Ms, ortWasm(r.model)?.p50Ms)), fmtRatio(ratio(r.p50Ms, torchRow(r.model)?.p50Ms))]),
+  ),
+);
+if (peerRows.length) {
+  log('\nPeers, same weights and input:');
+  log(
+    markdownTable(
+      ['model', 'runtime', 'threads', 'first ms', 'p50 ms', 'p95 ms', 'runs', 'max |Δprob| vs TF.js wasm'],
+      peerRows.map((p) => {
+        const tfw = tfRows.find((r) => r.model === p.model && r.backend === 'wasm');
+        const diff = p.output && tfw ? maxAbsDiff(p.output, tfw.output) : null;
+        return [p.model, p.runtime, String(p.threads || '–'), p.firstMs, p.p50Ms, p.p95Ms, String(p.runs), diff == null ? '–' : diff.toExponential(1)];
+      }),
+    ),
   );
 }
-writeFileSync(resolve(ROOT, 'bench-results.json'), JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 1));
-console.log('wrote bench-results.json');
+if (liveRows.length) {
+  log('\nLive path (the app, fake camera, airbench-cifar10 with six-view TTA):');
+  log(
+    markdownTable(
+      ['backend', 'first ms', 'model p50', 'model p95', 'e2e p50', 'e2e p95', 'FPS', 'e2e / model (p50)'],
+      liveRows.map((r) => [r.backend, r.firstMs, r.modelP50, r.modelP95, r.e2eP50, r.e2eP95, r.fps, fmtRatio(r.overhead)]),
+    ),
+  );
+}
+for (const r of tfRows.filter((r) => r.kernels)) {
+  log(`\nKernels, ${r.model} on ${r.backend} (tf.profile, one forward):`);
+  log(markdownTable(['kernel', 'calls', 'ms', 'share'], r.kernels!.map((k) => [k.name, String(k.calls), k.ms, `${(k.share * 100).toFixed(0)}%`])));
+}
+for (const r of tfRows.filter((r) => r.leak)) log(`\nLeak check, ${r.model} on wasm: numTensors ${r.leak!.before} -> ${r.leak!.after} over ${r.leak!.frames} frames`);
+if (skipped.length) log(`\nSkipped:\n- ${skipped.join('\n- ')}`);
+const strip = <T extends { output?: number[] }>(r: T) => ({ ...r, output: undefined });
+writeFileSync(
+  outFile,
+  JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: loadStart, end: loadavg()[0] }, options: { backends, modelIds, warmup, runs, maxMs, threads, peerThreads, frames, parallelCompile, profile, leakFrames }, modelOnly: tfRows.map(strip), peers: peerRows.map(strip), live: liveRows, skipped }, null, 1),
+);
+log(`\nwrote ${outFile}`);
 process.exit(0);

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -57,7 +57,10 @@ export async function chooseBackend(requested?: string): Promise<BackendInfo> {
         ? `${name}, because ${skipped}`
         : `${name}, the first choice (${BACKEND_ORDER.join(' → ')})`;
     attempts.push({ name, ok: true, why: 'picked' });
-    return { name, reason: note ? `${note} ${reason}` : reason, attempts, canTrain: name === 'webgpu' || name === 'webgl' };
+    // Threads need SharedArrayBuffer, i.e. a cross-origin-isolated page (COOP/COEP headers).
+    const threads = name === 'wasm' ? getThreadsCount() : undefined;
+    const how = threads ? ` (SIMD, ${threads} thread${threads === 1 ? '' : 's'})` : '';
+    return { name, reason: (note ? `${note} ${reason}` : reason) + how, attempts, canTrain: name === 'webgpu' || name === 'webgl', threads };
   }
   throw new Error(`No TF.js backend could start: ${attempts.map((a) => `${a.name}: ${a.why}`).join('; ')}`);
 }

@@ -8,6 +8,7 @@ import { parseSafetensors } from '../models/safetensors';
 import { toTfWeightsAnyNaming } from '../models/weights';
 import type { ModelCard } from '../models/card';
 import { chooseBackend } from './backend';
+import { precompile } from './compile';
 import { frameToInput } from './preprocess';
 import { fetchVerified, sha256Hex, WeightsError } from './fetch-weights';
 import { topK } from './topk';
@@ -61,6 +62,8 @@ async function loadModel(id: string, onProgress: ProgressListener): Promise<Load
   const t1 = performance.now();
   const [h, w] = card.preprocess.size;
   const warm = tf.zeros([1, h, w, 3]) as tf.Tensor4D;
+  // webgpu: all shaders compile in parallel first, then the warm-up run dispatches them.
+  await precompile(() => tf.softmax(model.forward(warm, EVAL)));
   await run(model, warm);
   warm.dispose();
   const info: LoadedModel = {

@@ -20,6 +20,8 @@ export interface BackendInfo {
   attempts: BackendAttempt[];
   /** Whether this backend can train convolutions (wasm and cpu cannot, in practice). */
   canTrain: boolean;
+  /** wasm: the threads it runs on (more than 1 needs a cross-origin-isolated page). */
+  threads?: number;
 }
 
 export interface MemoryInfo {

@@ -26,9 +26,12 @@ export class CifarBlock extends Module {
   }
 
   /** x[:, :, ::2, ::2] zero-padded by planes/4 channels on each side, in NHWC. */
-  private shortcut(x: tf.Tensor): tf.Tensor {
+  private shortcut(x: tf.Tensor, ctx: Ctx): tf.Tensor {
     if (this.padC < 0) return x;
     return tf.tidy(() => {
+      const channels = [[0, 0], [0, 0], [0, 0], [this.padC, this.padC]] as [number, number][];
+      // Inference: one strided slice (a 6-D slice is a slow path on wasm: tf.profile).
+      if (!ctx.training) return tf.pad(tf.stridedSlice(x, [0, 0, 0, 0], x.shape, [1, 2, 2, 1]) as tf.Tensor4D, channels);
       // Pad to even, split each axis into (half, 2) and keep phase 0; unlike stridedSlice
       // this has gradients in TF.js.
       const [n, h, w, c] = x.shape as [number, number, number, number];
@@ -42,7 +45,7 @@ export class CifarBlock extends Module {
 
   forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
     const y = this.b2.forward(this.c2.forward(tf.relu(this.b1.forward(this.c1.forward(x), ctx))), ctx);
-    return tf.relu(tf.add(y, this.shortcut(x)));
+    return tf.relu(tf.add(y, this.shortcut(x, ctx)));
   }
 }
 

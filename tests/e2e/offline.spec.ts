@@ -25,6 +25,7 @@ test('after one online visit, a reload with the network cut still classifies', a
   const { browser, context, page } = await launch();
   try {
     await openApp(page);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await waitForServiceWorker(page);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
     await context.setOffline(true);
@@ -34,6 +35,8 @@ test('after one online visit, a reload with the network cut still classifies', a
     await waitForFrames(page, 2);
     await expect(page.getByTestId('top1')).toBeVisible();
     expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+    // The service worker's copy of the page keeps COOP/COEP, so wasm still gets threads.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   } finally {
     await browser.close();
   }

@@ -1,0 +1,204 @@
+// The model-only benchmark page (bench.html), driven by scripts/bench.ts through Playwright.
+// TF.js: build a model from its card, load weights (the exported peer file, the shipped
+// file, or a seeded random init), warm up, then N timed forward passes, each with an
+// awaited readback (as TF.js's e2e benchmark does). onnxruntime-web: the same input on the
+// ONNX export of the same weights. Not part of the app; the service worker ignores it.
+import * as tf from '@tensorflow/tfjs-core';
+import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { chooseBackend } from '../workers/backend';
+import { precompile } from '../workers/compile';
+import { frameToInput } from '../workers/preprocess';
+import { findCard } from '../models/registry';
+import { buildModel, type Classifier } from '../models/builders';
+import { EVAL } from '../models/nn';
+import { parseSafetensors } from '../models/safetensors';
+import { toTfWeights } from '../models/weights';
+import { summarize, topKernels, type KernelRow, type Summary } from '../scripts/bench-stats';
+
+export interface InitResult {
+  backend: string;
+  crossOriginIsolated: boolean;
+  threads?: number;
+}
+
+export interface ModelRequest {
+  id: string;
+  /** A safetensors file with the weights (PyTorch names) and `__input__` (NCHW); omit for a random init. */
+  weightsUrl?: string;
+  warmup: number;
+  runs: number;
+  /** Stop timing after this long (at least 3 runs). */
+  maxMs: number;
+  /** webgpu: compile all shaders in parallel before the first run. */
+  parallelCompile: boolean;
+  profile: boolean;
+  /** Frames through the live path's preprocessing + model, numTensors before and after. */
+  leakFrames: number;
+}
+
+export interface ModelResult extends Summary {
+  id: string;
+  weights: 'peer-export' | 'shipped' | 'random';
+  inputShape: number[];
+  firstMs: number;
+  compileMs?: number;
+  kernels?: KernelRow[];
+  leak?: { frames: number; before: number; after: number };
+  /** The output vector (probabilities; ONNX: logits). */
+  output: number[];
+}
+
+export interface OrtRequest {
+  modelUrl: string;
+  inputUrl: string;
+  ep: 'wasm' | 'webgpu';
+  threads: number;
+  warmup: number;
+  runs: number;
+  maxMs: number;
+}
+
+async function fetchBuffer(url: string): Promise<ArrayBuffer> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return r.arrayBuffer();
+}
+
+async function timeRuns(once: () => Promise<unknown>, warmup: number, runs: number, maxMs: number): Promise<{ firstMs: number; times: number[] }> {
+  let firstMs = 0;
+  for (let i = 0; i < Math.max(1, warmup); i++) {
+    const t = performance.now();
+    await once();
+    if (i === 0) firstMs = performance.now() - t;
+  }
+  const times: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await once();
+    times.push(performance.now() - t);
+    if (times.length >= 3 && performance.now() - start > maxMs) break;
+  }
+  return { firstMs, times };
+}
+
+async function init(backend: string, threads?: number): Promise<InitResult> {
+  if (backend === 'wasm' && threads) setThreadsCount(threads);
+  const info = await chooseBackend(backend);
+  if (info.name !== backend) throw new Error(`asked for ${backend}, got ${info.name}`);
+  return { backend: info.name, crossOriginIsolated, threads: info.name === 'wasm' ? getThreadsCount() : undefined };
+}
+
+async function benchModel(req: ModelRequest): Promise<ModelResult> {
+  const card = findCard(req.id);
+  const model: Classifier = buildModel(card);
+  const [h, w] = card.preprocess.size;
+  const c = card.preprocess.channels ?? 3;
+  const shape: [number, number, number, number] = [1, h, w, c];
+  let input: tf.Tensor4D;
+  let weights: ModelResult['weights'];
+  const url = req.weightsUrl ?? (card.weights.embedded ? card.weights.url : undefined);
+  if (url) {
+    const parsed = parseSafetensors(await fetchBuffer(url));
+    const loaded = toTfWeights(model, parsed);
+    model.materialize(loaded);
+    loaded.forEach((t) => t.dispose());
+    const x = parsed.tensors.get('__input__');
+    input = x
+      ? (tf.tidy(() => tf.transpose(tf.tensor4d(x.data, x.shape as [number, number, number, number]), [0, 2, 3, 1])) as tf.Tensor4D)
+      : (tf.randomNormal(shape, 0, 1, 'float32', 1) as tf.Tensor4D);
+    weights = req.weightsUrl ? 'peer-export' : 'shipped';
+  } else {
+    model.materialize(undefined, 0);
+    input = tf.randomNormal(shape, 0, 1, 'float32', 1) as tf.Tensor4D;
+    weights = 'random';
+  }
+  const forward = () => tf.softmax(model.forward(input, EVAL));
+  let compileMs: number | undefined;
+  if (req.parallelCompile) {
+    const t = performance.now();
+    if (await precompile(forward)) compileMs = performance.now() - t;
+  }
+  let output: number[] = [];
+  const once = async () => {
+    const y = tf.tidy(forward);
+    const d = (await y.data()) as Float32Array;
+    y.dispose();
+    output = [...d];
+  };
+  const { firstMs, times } = await timeRuns(once, req.warmup, req.runs, req.maxMs);
+  const result: ModelResult = { id: req.id, weights, inputShape: input.shape, firstMs: firstMs + (compileMs ?? 0), compileMs, output, ...summarize(times) };
+  if (req.profile) {
+    const info = await tf.profile(async () => {
+      const y = tf.tidy(forward);
+      await y.data();
+      y.dispose();
+    });
+    const rows = await Promise.all(
+      info.kernels.map(async (k) => ({ name: k.name, ms: Number(await (k.kernelTimeMs as number | Promise<number | { error: string }>)) })),
+    );
+    result.kernels = topKernels(rows, 10);
+  }
+  if (req.leakFrames > 0) {
+    const canvas = new OffscreenCanvas(320, 240);
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = '#4a7';
+    g.fillRect(0, 0, 320, 240);
+    const frame = await createImageBitmap(canvas);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < req.leakFrames; i++) {
+      const x = frameToInput(frame, card.preprocess);
+      const y = tf.tidy(() => tf.softmax(model.forward(x, EVAL)));
+      x.dispose();
+      await y.data();
+      y.dispose();
+    }
+    result.leak = { frames: req.leakFrames, before, after: tf.memory().numTensors };
+    frame.close();
+  }
+  input.dispose();
+  model.dispose();
+  return result;
+}
+
+interface OrtTensor {
+  getData(): Promise<unknown>;
+}
+interface OrtModule {
+  env: { wasm: { wasmPaths: string; numThreads: number; simd?: boolean } };
+  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => OrtTensor;
+  InferenceSession: {
+    create(model: ArrayBuffer | Uint8Array, opts: { executionProviders: string[]; graphOptimizationLevel: string }): Promise<{
+      inputNames: readonly string[];
+      outputNames: readonly string[];
+      run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+    }>;
+  };
+}
+
+async function benchOrt(req: OrtRequest): Promise<Summary & { firstMs: number; output: number[]; threads: number; createMs: number }> {
+  const base = new URL('_bench/ort/', location.href).href;
+  const file = req.ep === 'webgpu' ? 'ort.webgpu.min.mjs' : 'ort.wasm.min.mjs';
+  const ort = (await import(/* @vite-ignore */ base + file)) as OrtModule;
+  ort.env.wasm.wasmPaths = base;
+  ort.env.wasm.numThreads = req.threads;
+  const t0 = performance.now();
+  const session = await ort.InferenceSession.create(new Uint8Array(await fetchBuffer(req.modelUrl)), {
+    executionProviders: [req.ep],
+    graphOptimizationLevel: 'all',
+  });
+  const createMs = performance.now() - t0;
+  const x = parseSafetensors(await fetchBuffer(req.inputUrl)).tensors.get('__input__');
+  if (!x) throw new Error(`${req.inputUrl} has no __input__`);
+  const feed = { [session.inputNames[0]!]: new ort.Tensor('float32', x.data, x.shape) };
+  let output: number[] = [];
+  const once = async () => {
+    const out = await session.run(feed);
+    const d = (await out[session.outputNames[0]!]!.getData()) as Float32Array;
+    output = [...d];
+  };
+  const { firstMs, times } = await timeRuns(once, req.warmup, req.runs, req.maxMs);
+  return { firstMs, output, threads: req.threads, createMs, ...summarize(times) };
+}
+
+Object.assign(globalThis, { benchInit: init, benchModel, benchOrt, benchReady: true });
