@@ -3,7 +3,9 @@
 // Chromium, trains with the given settings and prints test accuracy and images/s.
 //   npm run train -- [--model lenet5-modern-cifar10] [--train 2000] [--test 1000] [--epochs 3]
 //     [--batch 32] [--optimizer adamw|sgd] [--lr 0.005] [--wd 0.01] [--schedule one-cycle|cosine|constant]
-//     [--input 32] [--pretrained] [--backend webgl|webgpu]
+//     [--input 32] [--backend webgl|webgpu] [--pretrained --weights model.safetensors]
+// --weights imports a zoo model's weights (torchvision or timm safetensors) through the
+// Models view first, since the headless browser starts with an empty IndexedDB.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cpus } from 'node:os';
@@ -11,6 +13,19 @@ import { launch, ROOT, tmpFile } from '../tests/e2e/harness';
 import { cifarTarGz } from '../tests/e2e/cifar-tgz';
 import { openTrain, startTraining, waitForRunEnd, type TrainSettings } from '../tests/e2e/train-driver';
 import { startPreview } from './preview';
+import type { Page } from '@playwright/test';
+
+async function importWeights(page: Page, modelId: string, file: string): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Models', exact: true }).click();
+  await page.locator(`tr[data-model="${modelId}"]`).getByRole('button', { name: 'Import…' }).click();
+  const form = page.getByRole('form', { name: /Import weights for/ });
+  await form.getByLabel('or a file').setInputFiles(file);
+  await form.getByRole('button', { name: 'Import' }).click();
+  const msg = page.getByTestId('zoo-message');
+  await msg.waitFor({ timeout: 600_000 });
+  console.log(`weights: ${await msg.textContent()}`);
+}
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -36,6 +51,8 @@ const stop = await startPreview();
 const archive = tmpFile('train-cifar.tar.gz', cifarTarGz(settings.trainImages, settings.testImages));
 const { browser, page } = await launch({ webgpu: true });
 try {
+  const weights = opt('weights', '');
+  if (weights) await importWeights(page, settings.model, weights);
   await openTrain(page, `backend=${backend}`);
   const t0 = Date.now();
   await page.getByTestId('dataset-file').setInputFiles(archive);

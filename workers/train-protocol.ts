@@ -52,7 +52,8 @@ export interface Evaluation {
   confusion: number[][];
 }
 
-export type RunStatus = 'running' | 'paused' | 'stopped' | 'diverged' | 'done' | 'cancelled';
+/** A run left 'running' or 'paused' when its page closed can be resumed from its checkpoint. */
+export type RunStatus = 'running' | 'paused' | 'diverged' | 'done' | 'cancelled';
 
 /** A training run as stored in IndexedDB; its last checkpoint sits beside it. */
 export interface RunRecord {

@@ -182,7 +182,7 @@ async function train(cfg: TrainConfig, emit: TrainListener, resumeRunId?: string
         run.message = `${e.message} The weights of epoch ${run.epoch} were restored.`;
         run.updatedAt = Date.now();
         await putRun(run);
-        emit({ type: 'diverged', runId: run.runId, message: run.message, restoredEpoch: run.epoch });
+        emit({ type: 'diverged', runId: run.runId, message: e.message, restoredEpoch: run.epoch });
         return run;
       }
       const val = await trainer.evaluate(testSet);

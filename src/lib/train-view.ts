@@ -235,7 +235,7 @@ export function settle(v: RunView, r: RunRecord): RunView {
 
 /** Unfinished runs can be resumed from their last checkpoint. */
 export function resumable(r: RunRecord): boolean {
-  return r.status === 'running' || r.status === 'paused' || r.status === 'stopped';
+  return r.status === 'running' || r.status === 'paused';
 }
 
 export function bestValAcc(history: readonly EpochPoint[]): number | null {

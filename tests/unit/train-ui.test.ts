@@ -123,7 +123,7 @@ describe('train events', () => {
 
   it('resumes only unfinished runs', () => {
     const r = (status: RunRecord['status']) => ({ status }) as RunRecord;
-    expect(['running', 'paused', 'stopped', 'done', 'diverged', 'cancelled'].map((s) => resumable(r(s as RunRecord['status'])))).toEqual([true, true, true, false, false, false]);
+    expect(['running', 'paused', 'done', 'diverged', 'cancelled'].map((s) => resumable(r(s as RunRecord['status'])))).toEqual([true, true, false, false, false]);
   });
 });
 
