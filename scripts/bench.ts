@@ -7,13 +7,14 @@
 //  3. the live path: the built app with the fake camera, default model; end-to-end over
 //     model-only is the pipeline overhead.
 // Prints tables and writes bench-results.json.
-import { spawn, spawnSync, execSync } from 'node:child_process';
+import { startPreview } from './preview';
+import { spawnSync, execSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import type { Page } from '@playwright/test';
-import { BASE_URL, PORT, launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest, CIFAR_DIR } from '../tests/e2e/harness';
+import { launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest, CIFAR_DIR } from '../tests/e2e/harness';
 import { placeCentered, writeY4M } from '../tests/e2e/y4m';
 import { fmtRatio, markdownTable, maxAbsDiff, ratio, softmax, summarize, type KernelRow, type Summary } from './bench-stats';
 import type { InitResult, ModelRequest, ModelResult, OrtRequest } from '../bench/main';
@@ -82,19 +83,7 @@ const ORT_FILES = ['ort.wasm.min.mjs', 'ort.webgpu.min.mjs', 'ort-wasm-simd-thre
 const hasOrt = peers && existsSync(join(ORT_DIST, 'ort.wasm.min.mjs'));
 if (hasOrt) for (const f of ORT_FILES) if (existsSync(join(ORT_DIST, f))) copyFileSync(join(ORT_DIST, f), join(BENCH_DIR, 'ort', f));
 
-const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { cwd: ROOT, stdio: 'ignore', detached: true });
-const stop = () => {
-  try {
-    process.kill(-server.pid!);
-  } catch {
-    /* already gone */
-  }
-};
-process.on('exit', stop);
-for (let i = 0; i < 100; i++) {
-  if (await fetch(BASE_URL).then((r) => r.ok, () => false)) break;
-  await new Promise((r) => setTimeout(r, 200));
-}
+const stop = await startPreview();
 
 async function openBench(page: Page): Promise<void> {
   await page.goto('/bench.html');

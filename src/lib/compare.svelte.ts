@@ -134,13 +134,3 @@ export class CompareSession implements FrameSink {
     return compareCsv(this.rows().map(({ pane, backend }) => compareRow(pane, backend)));
   }
 }
-
-/** Saves `text` as a file through a temporary object URL. */
-export function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}

@@ -1,6 +1,7 @@
 // State of the Train view: the training worker (started when the tab first opens), the
 // dataset, the settings form, the run in progress, stored runs and trained models.
 import { TrainBridge } from './train-bridge';
+import { download } from './download';
 import type { Zoo } from './zoo.svelte';
 import { CARDS } from '../../models/registry';
 import type { BackendInfo } from '../../workers/protocol';
@@ -228,7 +229,7 @@ export class TrainState {
     this.modelMessage = null;
     try {
       const { name, bytes } = await this.api.exportModel(modelId);
-      saveBytes(name, bytes, 'application/octet-stream');
+      download(name, bytes, 'application/octet-stream');
     } catch (e) {
       this.modelMessage = { kind: 'error', text: `Could not export ${modelId}: ${message(e)}` };
     }
@@ -244,14 +245,4 @@ export class TrainState {
       this.modelMessage = { kind: 'error', text: `Could not import "${file.name}": ${message(e)}` };
     }
   }
-}
-
-/** Downloads bytes as a file (an object URL on a temporary link, as the compare export does). */
-export function saveBytes(name: string, bytes: ArrayBuffer, type: string): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
