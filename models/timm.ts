@@ -18,7 +18,8 @@
 // convs [O, I, 1, 1] with biases. Buffers num_batches_tracked are never read.
 //
 // Numerical caveats (names and shapes match, the arithmetic does not quite):
-//   - timm's mobilenetv3_large_100 uses BatchNorm eps 1e-5, torchvision (and our family) 1e-3.
+//   - timm's mobilenetv3_large_100 uses BatchNorm eps 1e-5, torchvision (and our family) 1e-3:
+//     shiftBnEps folds the difference into the running variance on import.
 //   - timm's test_* models use LayerNorm eps 1e-5 and tanh-GELU; convnext_tiny..xlarge use
 //     eps 1e-6 and exact GELU like torchvision and our family.
 // No TF.js here.
@@ -169,5 +170,22 @@ export function timmShape(family: string, timmName: string, shape: readonly numb
 export function reshapeTimm(family: string, parsed: Parsed): Parsed {
   const tensors = new Map<string, TensorEntry>();
   for (const [name, t] of parsed.tensors) tensors.set(name, { ...t, shape: timmShape(family, name, t.shape) });
+  const out = { tensors, metadata: parsed.metadata };
+  return family === 'mobilenet-v3' ? shiftBnEps(out, TIMM_V3_BN_EPS, TORCHVISION_V3_BN_EPS) : out;
+}
+
+export const TIMM_V3_BN_EPS = 1e-5;
+export const TORCHVISION_V3_BN_EPS = 1e-3;
+
+/**
+ * BatchNorm in eval mode divides by sqrt(running_var + eps). Weights trained with eps `from`
+ * run exactly in a model built with eps `to` once running_var gets from - to added, since
+ * (var + from - to) + to = var + from. A copy; the other tensors are shared.
+ */
+export function shiftBnEps(parsed: Parsed, from: number, to: number): Parsed {
+  const tensors = new Map(parsed.tensors);
+  for (const [name, t] of parsed.tensors) {
+    if (name.endsWith('running_var')) tensors.set(name, { ...t, data: t.data.map((v) => v + from - to) });
+  }
   return { tensors, metadata: parsed.metadata };
 }

@@ -15,6 +15,7 @@ small PyTorch reference written here from the papers, with the names ConvCam use
 
 Run with Debian's python (torch 1.13, torchvision 0.14): /usr/bin/python3 tools/golden_fixtures.py
 """
+import functools
 import importlib
 import json
 import os
@@ -59,7 +60,7 @@ def randomise(model, seed):
                 m.layer_scale.copy_(0.5 + torch.rand(m.layer_scale.shape, generator=g))
 
 
-def save(name, family, config, model, input_shape, seed):
+def save(name, family, config, model, input_shape, seed, out=OUT):
     randomise(model, seed)
     model.eval()
     x = torch.randn(input_shape, generator=torch.Generator().manual_seed(seed + 1))
@@ -69,7 +70,7 @@ def save(name, family, config, model, input_shape, seed):
     tensors['__input__'] = x
     tensors['__logits__'] = logits
     meta = {'family': family, 'config': json.dumps(config), 'source': f'torch {torch.__version__}, torchvision {torchvision.__version__}'}
-    path = os.path.join(OUT, f'{name}.safetensors')
+    path = os.path.join(out, f'{name}.safetensors')
     write_safetensors(path, tensors, meta)
     n = sum(p.numel() for p in model.parameters())
     print(f'{name:22s} params {n:8d}  logits {tuple(logits.shape)}  {os.path.getsize(path) / 1024:.0f} KiB')
@@ -285,6 +286,12 @@ def main():
     save('mobilenet_v1', 'mobilenet-v1', {'alpha': 0.125, 'numClasses': 10}, MobileNetV1(0.125, 10), (2, 3, 64, 64), 10)
     save('lenet_modern', 'lenet', {'variant': 'modern', 'numClasses': 10, 'inChannels': 1}, LeNetModern(), (2, 1, 32, 32), 11)
     save('lenet_1998', 'lenet', {'variant': 'lecun1998', 'numClasses': 10, 'inChannels': 1}, LeNet1998(), (2, 1, 32, 32), 12)
+
+    # timm's MobileNetV3 uses BatchNorm eps 1e-5 (torchvision 1e-3): models/timm.ts shifts the
+    # running variance on import; tests/unit/timm.test.ts checks it on this fixture.
+    save('mobilenet_v3_bn_eps_1e-5', 'mobilenet-v3', {'widthMult': 0.1, 'numClasses': 10},
+         torchvision.models.mobilenet_v3_large(width_mult=0.1, num_classes=10, norm_layer=functools.partial(nn.BatchNorm2d, eps=1e-5)),
+         (2, 3, 48, 48), 7, out=os.path.dirname(OUT))
 
 
 if __name__ == '__main__':

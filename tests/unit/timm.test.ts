@@ -18,7 +18,7 @@ import { parseSafetensors, type Parsed } from '../../models/safetensors';
 import { toTfWeights, toTfWeightsAnyNaming } from '../../models/weights';
 import { buildModel } from '../../models/builders';
 import { findCard } from '../../models/registry';
-import { reshapeTimm, timmRename, timmShape } from '../../models/timm';
+import { reshapeTimm, shiftBnEps, timmRename, timmShape, TIMM_V3_BN_EPS, TORCHVISION_V3_BN_EPS } from '../../models/timm';
 import type { ModelCard } from '../../models/card';
 import { forwardNCHW, maxErrors } from './parity-helpers';
 
@@ -171,5 +171,29 @@ describe('toTfWeightsAnyNaming', () => {
     const w = toTfWeightsAnyNaming(model, 'mobilenet-v2', parsed);
     expect(w.size).toBe([...model.namedSpecs()].length);
     tf.dispose([...w.values()]);
+  });
+});
+
+describe('BatchNorm eps of timm MobileNetV3', () => {
+  it('weights made with eps 1e-5 run exactly in our eps-1e-3 model once the running variance is shifted', async () => {
+    // Fixture: tools/golden_fixtures.py, torchvision's MobileNetV3 built with eps 1e-5 as timm's.
+    const fx = parseSafetensors(readFileSync(resolve(ROOT, 'tests/fixtures/mobilenet_v3_bn_eps_1e-5.safetensors')).buffer as ArrayBuffer);
+    const card = { ...findCard('mobilenet-v3-large-imagenet'), config: JSON.parse(fx.metadata.config!) } as ModelCard;
+    const logits = fx.tensors.get('__logits__')!.data;
+    const errorWith = async (parsed: Parsed) => {
+      const model = buildModel(card);
+      const w = toTfWeights(model, parsed);
+      model.materialize(w);
+      w.forEach((t) => t.dispose());
+      const got = await forwardNCHW(model, fx.tensors.get('__input__')!);
+      model.dispose();
+      const { maxDiff, maxAbs } = maxErrors(logits, got.data);
+      return maxDiff / maxAbs;
+    };
+    const shifted = await errorWith(shiftBnEps(fx, TIMM_V3_BN_EPS, TORCHVISION_V3_BN_EPS));
+    const asIs = await errorWith(fx);
+    console.info(`MobileNetV3 eps 1e-5 weights: shifted ${shifted.toExponential(2)}, unshifted ${asIs.toExponential(2)}`);
+    expect(shifted).toBeLessThanOrEqual(1e-4);
+    expect(asIs).toBeGreaterThan(shifted); // the shift is what makes it exact
   });
 });
