@@ -14,6 +14,7 @@ export interface TrainSettings {
   inputSize?: number;
   pretrained?: boolean;
   crop?: boolean;
+  frozenStages?: number;
 }
 
 /** Opens the app on the Train tab and waits for the training worker's backend. */
@@ -37,6 +38,7 @@ export async function startTraining(page: Page, s: TrainSettings): Promise<void>
   if (s.inputSize) await fill('Input size', s.inputSize);
   await page.getByLabel('Start from pretrained weights').setChecked(!!s.pretrained);
   if (s.crop !== undefined) await page.getByLabel('Random crop').setChecked(s.crop);
+  if (s.frozenStages !== undefined) await fill('Frozen stages', s.frozenStages);
   await page.getByRole('button', { name: 'Start training' }).click();
   await page.locator('[data-testid=train-status][data-status=running]').waitFor({ timeout: 120_000 });
 }

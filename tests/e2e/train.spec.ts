@@ -5,7 +5,8 @@
 // SwiftShader is slow, WebGL through it about ten times faster than WebGPU for training.
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { launch, tmpFile } from './harness';
+import { launch, ROOT, tmpFile } from './harness';
+import { parseSafetensors } from '../../models/safetensors';
 import { cifarTarGz } from './cifar-tgz';
 import { openTrain, startTraining, waitForRunEnd, type TrainSettings } from './train-driver';
 
@@ -103,6 +104,31 @@ test('train on WebGL: progress, pause and resume, a reload resumes from the chec
     await page.getByTestId('model-import-file').setInputFiles({ name: 'exported.safetensors', mimeType: 'application/octet-stream', buffer: bytes });
     await expect(page.getByTestId('model-message')).not.toHaveAttribute('role', 'alert');
     void context;
+  } finally {
+    await browser.close();
+  }
+});
+
+test('fine-tune the embedded airbench from its weights at a resized input (40 px) with two stages frozen: those stay as shipped, the head moves', async () => {
+  const { browser, page } = await launch();
+  try {
+    await openTrain(page, 'backend=webgl');
+    await importArchive(page, tmpFile('cifar-ft.tar.gz', cifarTarGz(64, 50)));
+    await page.getByTestId('train-model').selectOption('airbench-cifar10');
+    await expect(page.getByTestId('frozen-stages')).toContainText('of 4');
+    await startTraining(page, { ...TINY, model: 'airbench-cifar10', trainImages: 64, testImages: 50, epochs: 1, pretrained: true, inputSize: 40, frozenStages: 2 });
+    expect(await waitForRunEnd(page)).toBe('done');
+    const download = page.waitForEvent('download');
+    await page.getByTestId('trained-models').getByRole('button', { name: 'Export' }).first().click();
+    const tuned = parseSafetensors(new Uint8Array(readFileSync(await (await download).path())).buffer);
+    const card = JSON.parse(tuned.metadata.convcam_card!);
+    expect(card.preprocess.size).toEqual([40, 40]);
+    const shipped = parseSafetensors(new Uint8Array(readFileSync(`${ROOT}/public/models/cifar10-airbench/weights.safetensors`)).buffer);
+    const same = (name: string) => tuned.tensors.get(name)!.data.every((v, i) => v === shipped.tensors.get(name)!.data[i]);
+    expect(same('whiten.weight')).toBe(true); // stage 1, frozen
+    expect(same('block1.conv1.weight')).toBe(true); // stage 2, frozen
+    expect(same('block3.conv1.weight')).toBe(false); // trained
+    expect(same('head.weight')).toBe(false);
   } finally {
     await browser.close();
   }
