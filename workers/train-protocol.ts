@@ -74,7 +74,6 @@ export interface RunRecord {
 
 /** Progress is a typed event stream. */
 export type TrainEvent =
-  | { type: 'backend'; info: BackendInfo }
   | { type: 'import'; stage: 'reading' | 'storing'; bytes: number; total: number }
   | { type: 'start'; runId: string; stages: string[]; trainCount: number; testCount: number; stepsPerEpoch: number; params: number; trainable: number }
   | { type: 'step'; runId: string; epoch: number; step: number; stepsPerEpoch: number; loss: number; acc: number; lr: number; imagesPerSec: number; etaSec: number; memory: MemoryInfo }

@@ -167,7 +167,6 @@ export class TrainState {
     this.run = { ...emptyRun(config.epochs, from?.history ?? [], from?.runId ?? null), status: 'running' };
     this.evaluation = null;
     const onEvent = (e: TrainEvent) => {
-      if (e.type === 'backend') this.backend = e.info;
       this.run = reduceRun(this.run, e);
       if (e.type === 'evaluation') this.evaluation = { title: 'Test set, after training', evaluation: e.evaluation };
     };
