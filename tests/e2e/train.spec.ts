@@ -6,6 +6,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { launch, ROOT, tmpFile } from './harness';
+import { serveFiles } from './weights-server';
 import { parseSafetensors } from '../../models/safetensors';
 import { cifarTarGz } from './cifar-tgz';
 import { openTrain, startTraining, waitForRunEnd, type TrainSettings } from './train-driver';
@@ -18,7 +19,7 @@ async function importArchive(page: Page, path: string): Promise<void> {
   await input.setInputFiles(path);
 }
 
-test('a corrupt or truncated archive is refused and stores nothing; a good one is stored once, with samples', async () => {
+test('a corrupt, truncated or non-gzip archive and a missing URL are refused and store nothing; a good one from a URL is stored once, with samples', async () => {
   const good = cifarTarGz(400, 200);
   const corrupt = good.slice();
   corrupt[Math.floor(good.length / 2)]! ^= 0xff;
@@ -34,8 +35,18 @@ test('a corrupt or truncated archive is refused and stores nothing; a good one i
       await expect(page.getByTestId('dataset-error')).toHaveText(why);
       await expect(page.getByTestId('dataset-status')).toHaveCount(0);
     }
-    await importArchive(page, tmpFile('cifar-slice.tar.gz', good));
-    await expect(page.getByTestId('dataset-status')).toHaveAttribute('data-train', '400');
+    // A missing URL, then the good archive from a URL (a local server with CORS).
+    const server = await serveFiles({ '/cifar-10-binary.tar.gz': good });
+    try {
+      await page.getByTestId('dataset-url').fill(`${server.base}/missing.tar.gz`);
+      await page.getByRole('button', { name: 'Load from URL' }).click();
+      await expect(page.getByTestId('dataset-error')).toHaveText(/HTTP 404/);
+      await page.getByTestId('dataset-url').fill(`${server.base}/cifar-10-binary.tar.gz`);
+      await page.getByRole('button', { name: 'Load from URL' }).click();
+      await expect(page.getByTestId('dataset-status')).toHaveAttribute('data-train', '400');
+    } finally {
+      await server.close();
+    }
     await expect(page.getByTestId('dataset-status')).toHaveAttribute('data-test', '200');
     await expect(page.getByTestId('dataset-error')).toHaveCount(0);
     expect(await page.getByTestId('samples').locator('canvas').count()).toBeGreaterThanOrEqual(10);

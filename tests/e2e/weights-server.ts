@@ -41,6 +41,12 @@ export async function serveWeights(modelId: string, port = Number(process.env.E2
     '/wrong-shape.safetensors': new Uint8Array(randomWeights(modelId, true)),
     '/not-safetensors.safetensors': new TextEncoder().encode('<!doctype html><title>Not found</title>'),
   };
+  const { base, close } = await serveFiles(files, port);
+  return { base, sha256: createHash('sha256').update(good).digest('hex'), close };
+}
+
+/** Serves `files` (path -> bytes) over HTTP on 127.0.0.1 with CORS, as a public host would. */
+export async function serveFiles(files: Record<string, Uint8Array>, port = Number(process.env.E2E_PORT ?? 4173) + 7): Promise<{ base: string; close: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const body = files[req.url ?? ''];
     res.setHeader('Access-Control-Allow-Origin', '*');
@@ -52,9 +58,5 @@ export async function serveWeights(modelId: string, port = Number(process.env.E2
     res.end(Buffer.from(body));
   });
   await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
-  return {
-    base: `http://127.0.0.1:${port}`,
-    sha256: createHash('sha256').update(good).digest('hex'),
-    close: () => new Promise((ok) => server.close(() => ok())),
-  };
+  return { base: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(() => ok())) };
 }
