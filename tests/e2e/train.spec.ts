@@ -75,12 +75,15 @@ test('train on WebGL: progress, pause and resume, a reload resumes from the chec
     // After the first epoch's checkpoint, leave the page mid-run.
     await page.locator('[data-testid=train-status]:not([data-epoch="0"])').waitFor({ timeout: 300_000 });
     const runId = await page.getByTestId('train-status').getAttribute('data-run-id');
+    // No leak: the tensors held during a step (weights, optimizer state) stay the same from epoch to epoch.
+    const tensorsAfterEpoch1 = await page.getByTestId('train-memory').getAttribute('data-tensors');
     await openTrain(page, 'backend=webgl');
     const row = page.locator(`[data-testid=runs] [data-run-id="${runId}"]`);
     await expect(row).toBeVisible();
     await row.getByRole('button', { name: 'Resume' }).click();
     expect(await waitForRunEnd(page)).toBe('done');
     await expect(page.getByTestId('train-status')).toHaveAttribute('data-epoch', '3');
+    await expect(page.getByTestId('train-memory')).toHaveAttribute('data-tensors', tensorsAfterEpoch1!);
     await expect(page.getByTestId('loss-chart').locator('polyline, path').first()).toBeVisible();
     await expect(page.getByTestId('acc-chart')).toBeVisible();
     const acc = Number(await page.getByTestId('test-accuracy').getAttribute('data-value'));
