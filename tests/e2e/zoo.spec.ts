@@ -3,6 +3,7 @@
 // a full quota give clear errors and store nothing.
 import { test, expect, type Page } from '@playwright/test';
 import { ORIGIN, launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
+import { CARDS } from '../../models/registry';
 import { serveWeights, type WeightFixtures } from './weights-server';
 
 const MODEL = 'resnet20-cifar10';
@@ -115,7 +116,7 @@ test('layer tables, and MobileNet v1 separable costs against standard convolutio
   try {
     await openApp(page, 'backend=wasm');
     await page.getByRole('button', { name: 'Models' }).click();
-    await expect(page.locator('tbody > tr[data-model]')).toHaveCount(18);
+    await expect(page.locator('tbody > tr[data-model]')).toHaveCount(CARDS.length);
     await page.locator('tr[data-model="mobilenet-v1-1.0-imagenet"]').getByRole('button', { name: 'Layers' }).click();
     const costs = page.getByTestId('separable-costs');
     await expect(costs.locator('tbody tr')).toHaveCount(14);
