@@ -52,8 +52,13 @@ export function toInput(bytes: Uint8Array, n: number, pre: Pick<Preprocess, 'mea
     let x: tf.Tensor4D = tf.div(tf.tensor4d(Float32Array.from(bytes), [n, 32, 32, 3]), 255);
     x = tf.div(tf.sub(x, pre.mean), pre.std);
     if ((pre.channels ?? 3) === 1) x = tf.mean(x, 3, true);
-    return size === 32 ? x : tf.image.resizeBilinear(x, [size, size], false, true);
+    return resizeTo(x, size);
   });
+}
+
+/** CIFAR's 32x32 to the model's input side (bilinear, half-pixel centres, as torch's interpolate). */
+function resizeTo(x: tf.Tensor4D, size: number): tf.Tensor4D {
+  return size === x.shape[1] ? x : tf.image.resizeBilinear(x, [size, size], false, true);
 }
 
 /**
@@ -167,14 +172,13 @@ export class Trainer {
       const idx = order.subarray(s * b, Math.min(order.length, (s + 1) * b));
       const { bytes, labels } = gather(data, idx);
       const lr = learningRate({ ...this.cfg.schedule, totalSteps: total }, this.optimizer.step);
-      const x = tf.tidy(() => augment(toInput(bytes, idx.length, this.pre, 32), this.cfg.augment.cropPadding, this.cfg.augment.flip, rand));
-      const sized = this.cfg.inputSize === 32 ? x : tf.tidy(() => tf.image.resizeBilinear(x, [this.cfg.inputSize, this.cfg.inputSize], false, true));
+      // Augment at 32x32 (crop offsets in CIFAR pixels), then resize to the model's input.
+      const x = tf.tidy(() => resizeTo(augment(toInput(bytes, idx.length, this.pre, 32), this.cfg.augment.cropPadding, this.cfg.augment.flip, rand), this.cfg.inputSize));
       let r: StepResult;
       try {
-        r = await this.step(sized, labels, lr);
+        r = await this.step(x, labels, lr);
       } finally {
         x.dispose();
-        sized.dispose();
       }
       lossSum += r.loss * idx.length;
       correct += r.correct;
