@@ -31,6 +31,8 @@ export interface ModelRequest {
   maxMs: number;
   /** webgpu: compile all shaders in parallel before the first run. */
   parallelCompile: boolean;
+  /** Fold BatchNorm and ReLU/ReLU6 into the convs, as the app's inference worker does. */
+  fuse: boolean;
   profile: boolean;
   /** Frames through the live path's preprocessing + model, numTensors before and after. */
   leakFrames: number;
@@ -113,6 +115,7 @@ async function benchModel(req: ModelRequest): Promise<ModelResult> {
     input = tf.randomNormal(shape, 0, 1, 'float32', 1) as tf.Tensor4D;
     weights = 'random';
   }
+  if (req.fuse) model.fuseForInference();
   const forward = () => tf.softmax(model.forward(input, EVAL));
   let compileMs: number | undefined;
   if (req.parallelCompile) {

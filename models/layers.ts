@@ -4,7 +4,7 @@
 // axis (NHWC, so it is also torchvision's LayerNorm2d over channels), LRN, hard-swish,
 // squeeze-excitation and torchvision's Conv2dNormActivation. All NHWC.
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, Linear, Module, type Ctx } from './nn';
+import { BatchNorm2d, Conv2d, Linear, Module, type Ctx, type FusedAct } from './nn';
 
 /** A parameter-free step inside a Sequential (ReLU, pooling, dropout, flatten...). */
 export type Op = (x: tf.Tensor, ctx: Ctx) => tf.Tensor;
@@ -18,6 +18,8 @@ export { trace as tracing } from './nn';
  */
 export class Sequential extends Module {
   private readonly items: (Module | Op)[] = [];
+  /** Items folded into the conv before them by fuseForInference (a BatchNorm, an activation). */
+  private readonly folded = new Set<number>();
   constructor(items: (Module | Op)[]) {
     super();
     items.forEach((it, i) => {
@@ -47,9 +49,30 @@ export class Sequential extends Module {
     this.items[i] = this.add(String(i), m);
   }
 
+  /**
+   * A Sequential runs its items in order, so an adjacent conv, BatchNorm and ReLU/ReLU6 are a
+   * foldable run without any declaration (torchvision's Conv2dNormActivation, downsample).
+   */
+  override fuseForInference(): void {
+    super.fuseForInference();
+    for (let i = 0; i + 1 < this.items.length; i++) {
+      const [conv, bn, next] = [this.items[i], this.items[i + 1], this.items[i + 2]];
+      if (!(conv instanceof Conv2d && bn instanceof BatchNorm2d)) continue;
+      const act: FusedAct = next === relu ? 'relu' : next === relu6 ? 'relu6' : 'linear';
+      conv.foldBatchNorm(bn, act);
+      this.folded.add(i + 1);
+      if (act !== 'linear') this.folded.add(i + 2);
+    }
+  }
+
+  protected override unfuse(): void {
+    this.folded.clear();
+  }
+
   /** Runs items [start, end). */
   run(x: tf.Tensor, ctx: Ctx, start = 0, end = this.items.length): tf.Tensor {
     for (let i = start; i < end; i++) {
+      if (this.folded.has(i)) continue;
       const it = this.items[i]!;
       x = it instanceof Module ? it.forward(x, ctx) : it(x, ctx);
     }

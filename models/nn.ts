@@ -31,6 +31,13 @@ export interface Ctx {
 
 export const EVAL: Ctx = { training: false };
 
+/** Activations a conv kernel can apply itself (TF.js fused conv; XNNPACK's output clamp on wasm). */
+export type FusedAct = 'linear' | 'relu' | 'relu6';
+
+function applyAct(x: tf.Tensor, act: FusedAct): tf.Tensor {
+  return act === 'relu' ? tf.relu(x) : act === 'relu6' ? tf.relu6(x) : x;
+}
+
 /**
  * Set by models/profile.ts while it traces one forward pass: layers that multiply-add report
  * their output shape and MACs to `hook`. With `shapeOnly`, Conv2d and Linear return zeros of
@@ -45,6 +52,7 @@ export abstract class Module {
   private readonly kids = new Map<string, Module>();
   private readonly specs = new Map<string, ParamSpec>();
   private readonly values = new Map<string, tf.Variable>();
+  private readonly foldPairs: ConvBn[] = [];
 
   protected add<M extends Module>(name: string, m: M): M {
     this.kids.set(name, m);
@@ -70,6 +78,31 @@ export abstract class Module {
 
   abstract forward(x: tf.Tensor, ctx: Ctx): tf.Tensor;
 
+  /**
+   * Declares that `conv` is followed by `bn` (and `act`) in this module's forward, which runs
+   * them through the returned pair so that fuseForInference() can fold them into one kernel.
+   * Pairing is explicit because a module's forward order is not its children's order.
+   */
+  protected foldable(conv: Conv2d, bn: BatchNorm2d, act: FusedAct = 'linear'): ConvBn {
+    const pair = new ConvBn(conv, bn, act);
+    this.foldPairs.push(pair);
+    return pair;
+  }
+
+  /**
+   * Folds every declared conv -> BatchNorm (-> ReLU/ReLU6) pair into one fused conv for
+   * inference, and frees the unfolded tensors. The model is then inference-only: a training
+   * forward or an export throws, and materialize() undoes it. On MobileNetV2 this removes 52
+   * BatchNorm and 35 activation kernels per frame (BENCHMARKS.md).
+   */
+  fuseForInference(): void {
+    for (const pair of this.foldPairs) pair.fold();
+    for (const [, k] of this.kids) k.fuseForInference();
+  }
+
+  /** Undoes fuseForInference's bookkeeping in this module (its values are replaced by the caller). */
+  protected unfuse(): void {}
+
   *namedSpecs(prefix = ''): Generator<[string, ParamSpec]> {
     for (const [n, s] of this.specs) yield [prefix + n, s];
     for (const [n, k] of this.kids) yield* k.namedSpecs(`${prefix}${n}.`);
@@ -94,6 +127,7 @@ export abstract class Module {
    * spec's init. Every name must be known and every shape must match.
    */
   materialize(weights?: Map<string, tf.Tensor>, seed = 0): void {
+    this.unfuseAll();
     let k = seed;
     for (const [name, s, owner, local] of this.walk()) {
       let t = weights?.get(name);
@@ -106,10 +140,30 @@ export abstract class Module {
   }
 
   variables(): { name: string; variable: tf.Variable; spec: ParamSpec }[] {
-    return [...this.walk()].map(([name, spec, owner, local]) => ({ name, variable: owner.values.get(local)!, spec }));
+    return [...this.walk()].map(([name, spec, owner, local]) => {
+      const variable = owner.values.get(local);
+      if (!variable) throw new Error(`${name} is not loaded, or the model was fused for inference (its weights cannot be trained or exported).`);
+      return { name, variable, spec };
+    });
+  }
+
+  /** Frees one parameter's tensor (folded into another module's by fuseForInference). */
+  protected release(name: string): void {
+    this.values.get(name)?.dispose();
+    this.values.delete(name);
+  }
+
+  protected hasValue(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  private unfuseAll(): void {
+    this.unfuse();
+    for (const [, k] of this.namedModules()) k.unfuse();
   }
 
   dispose(): void {
+    this.unfuseAll();
     for (const [, , owner, local] of this.walk()) {
       owner.values.get(local)?.dispose();
       owner.values.delete(local);
@@ -185,11 +239,15 @@ export function toTorch(spec: ParamSpec, t: tf.Tensor): tf.Tensor {
 
 export type Padding = 'same' | 'valid' | number;
 
-function pad4(x: tf.Tensor4D, p: number): tf.Tensor4D {
-  return p ? tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]) : x;
+interface Folded {
+  filter: tf.Tensor4D;
+  bias: tf.Tensor1D;
+  act: FusedAct;
 }
 
 export class Conv2d extends Module {
+  private folded?: Folded;
+
   constructor(
     readonly cin: number,
     readonly cout: number,
@@ -215,7 +273,44 @@ export class Conv2d extends Module {
     return Math.floor((n + 2 * p - this.k) / stride) + 1;
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
+  /** True once an eval-mode BatchNorm (and maybe an activation) is folded in: see foldBatchNorm. */
+  get isFolded(): boolean {
+    return this.folded !== undefined;
+  }
+
+  get foldedAct(): FusedAct | undefined {
+    return this.folded?.act;
+  }
+
+  /**
+   * bn(conv(x)) in eval mode is a conv with filter w * s and bias (b - mean) * s + beta, where
+   * s = gamma / sqrt(var + eps) per output channel; `act` then runs inside the same kernel.
+   * The unfolded weights and the BatchNorm's tensors are freed.
+   */
+  foldBatchNorm(bn: BatchNorm2d, act: FusedAct): void {
+    if (this.folded) return;
+    const { filter, bias } = tf.tidy(() => {
+      const { scale, shift } = bn.affine();
+      const w = this.p('weight');
+      // Depthwise filters are [k, k, C, m]: output channel c*m + j scales filter [.., c, j].
+      const s = w.shape[3] === this.cout ? scale : tf.reshape(scale, [this.cin, this.cout / this.cin]);
+      const b = this.hasValue('bias') ? tf.add(tf.mul(this.p('bias'), scale), shift) : shift;
+      return { filter: tf.keep(tf.mul(w, s)) as tf.Tensor4D, bias: tf.keep(b) as tf.Tensor1D };
+    });
+    this.release('weight');
+    this.release('bias');
+    bn.markFolded();
+    this.folded = { filter, bias, act };
+  }
+
+  protected override unfuse(): void {
+    this.folded?.filter.dispose();
+    this.folded?.bias.dispose();
+    this.folded = undefined;
+  }
+
+  forward(x: tf.Tensor, ctx: Ctx = EVAL): tf.Tensor {
+    if (this.folded && ctx.training) throw new Error('This model was fused for inference and cannot be trained; reload it.');
     if (trace.hook) {
       const [n, h, w] = x.shape as number[];
       const shape = [n!, this.outSize(h!), this.outSize(w!), this.cout];
@@ -230,16 +325,32 @@ export class Conv2d extends Module {
 
   private conv(x: tf.Tensor): tf.Tensor {
     const { stride = 1, padding = 0, bias = true, groups = 1 } = this.opts;
-    // At stride 1, PyTorch's symmetric padding (k-1)/2 is TF's 'same': no separate pad op.
+    // At stride 1, PyTorch's symmetric padding (k-1)/2 is TF's 'same'; any other number is
+    // TF's explicit symmetric padding. Either way the conv kernel pads: no separate pad op.
     const same = typeof padding === 'number' && stride === 1 && 2 * padding === this.k - 1;
-    const xin = typeof padding === 'number' && !same ? pad4(x as tf.Tensor4D, padding) : (x as tf.Tensor4D);
-    const pad = same ? 'same' : typeof padding === 'number' ? 'valid' : padding;
-    const w = this.p('weight') as tf.Tensor4D;
-    // The bias is added inside the conv kernel (fused), not by a separate add.
-    const b = bias ? (this.p('bias') as tf.Tensor1D) : undefined;
+    const pad = same ? 'same' : padding;
+    // The bias (and a folded BatchNorm and activation) run inside the conv kernel.
+    const w = (this.folded?.filter ?? this.p('weight')) as tf.Tensor4D;
+    const b = this.folded?.bias ?? (bias ? (this.p('bias') as tf.Tensor1D) : undefined);
+    const activation = this.folded?.act ?? 'linear';
+    const xin = x as tf.Tensor4D;
     return groups === 1
-      ? tf.fused.conv2d({ x: xin, filter: w, strides: stride, pad, bias: b })
-      : tf.fused.depthwiseConv2d({ x: xin, filter: w, strides: stride, pad, bias: b });
+      ? tf.fused.conv2d({ x: xin, filter: w, strides: stride, pad, bias: b, activation })
+      : tf.fused.depthwiseConv2d({ x: xin, filter: w, strides: stride, pad, bias: b, activation });
+  }
+}
+
+/** A conv -> BatchNorm (-> activation) run declared by Module.foldable(). */
+export class ConvBn {
+  constructor(readonly conv: Conv2d, readonly bn: BatchNorm2d, readonly act: FusedAct) {}
+
+  fold(): void {
+    this.conv.foldBatchNorm(this.bn, this.act);
+  }
+
+  forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
+    if (this.conv.isFolded) return this.conv.forward(x, ctx);
+    return applyAct(this.bn.forward(this.conv.forward(x, ctx), ctx), this.act);
   }
 }
 
@@ -278,7 +389,32 @@ export class BatchNorm2d extends Module {
     this.param('running_var', { ...vec, init: 'ones', buffer: true });
   }
 
+  private folded = false;
+
+  /** Eval-mode BatchNorm as y = x * scale + shift, per channel. */
+  affine(): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+    return tf.tidy(() => {
+      const scale = tf.div(this.p('weight'), tf.sqrt(tf.add(this.p('running_var'), this.opts.eps ?? 1e-5))) as tf.Tensor1D;
+      const shift = tf.sub(this.p('bias'), tf.mul(this.p('running_mean'), scale)) as tf.Tensor1D;
+      return { scale, shift };
+    });
+  }
+
+  /** Called by the conv this BatchNorm was folded into: it becomes the identity and frees its tensors. */
+  markFolded(): void {
+    for (const n of ['weight', 'bias', 'running_mean', 'running_var']) this.release(n);
+    this.folded = true;
+  }
+
+  protected override unfuse(): void {
+    this.folded = false;
+  }
+
   forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
+    if (this.folded) {
+      if (ctx.training) throw new Error('This model was fused for inference and cannot be trained; reload it.');
+      return x;
+    }
     const eps = this.opts.eps ?? 1e-5;
     if (!ctx.training) {
       return tf.batchNorm(x, this.p('running_mean'), this.p('running_var'), this.p('bias'), this.p('weight'), eps);

@@ -30,6 +30,7 @@ const HELP = `npm run bench [-- options]
   --frames 20                        live path: frames after warm-up (0: skip the live path)
   --no-peers                         skip onnxruntime-web and PyTorch
   --serial-compile                   webgpu: no parallel shader compile before the first run
+  --no-fuse                          model-only: keep BatchNorm and ReLU as separate kernels (the app folds them)
   --profile                          tf.profile one forward per model x backend: top kernels
   --leak N                           wasm: N frames through preprocessing + model, numTensors before/after
   --out bench-results.json`;
@@ -52,6 +53,7 @@ const threads = Number(opt('threads', String(cpus().length)));
 const frames = Number(opt('frames', '20'));
 const peers = !flag('no-peers');
 const parallelCompile = !flag('serial-compile');
+const fuse = !flag('no-fuse');
 const profile = flag('profile');
 const leakFrames = Number(opt('leak', '0'));
 const outFile = resolve(ROOT, opt('out', 'bench-results.json'));
@@ -125,6 +127,7 @@ for (const b of backends) {
         runs,
         maxMs,
         parallelCompile,
+        fuse,
         profile,
         leakFrames: b === 'wasm' ? leakFrames : 0,
       };
@@ -281,7 +284,7 @@ if (skipped.length) log(`\nSkipped:\n- ${skipped.join('\n- ')}`);
 const strip = <T extends { output?: number[] }>(r: T) => ({ ...r, output: undefined });
 writeFileSync(
   outFile,
-  JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: loadStart, end: loadavg()[0] }, options: { backends, modelIds, warmup, runs, maxMs, threads, peerThreads, frames, parallelCompile, profile, leakFrames }, modelOnly: tfRows.map(strip), peers: peerRows.map(strip), live: liveRows, skipped }, null, 1),
+  JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: loadStart, end: loadavg()[0] }, options: { backends, modelIds, warmup, runs, maxMs, threads, peerThreads, frames, parallelCompile, fuse, profile, leakFrames }, modelOnly: tfRows.map(strip), peers: peerRows.map(strip), live: liveRows, skipped }, null, 1),
 );
 log(`\nwrote ${outFile}`);
 process.exit(0);

@@ -33,6 +33,7 @@ const parsed = parseSafetensors(readFileSync(join(ROOT, 'public', card.weights.u
 const weights = toTfWeights(model, parsed);
 model.materialize(weights);
 weights.forEach((t) => t.dispose());
+model.fuseForInference(); // as the app's inference worker runs it
 
 const { labels, pixels } = parseCifarRecords(new Uint8Array(readFileSync(join(dir, 'test_batch.bin'))));
 const n = Math.min(limit, labels.length);

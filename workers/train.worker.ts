@@ -382,6 +382,7 @@ const api: TrainApi = {
     } finally {
       weights.forEach((t) => t.dispose());
     }
+    model.fuseForInference();
     try {
       return await evaluateModel(model, card.preprocess, test, card.preprocess.size[0], 10);
     } finally {

@@ -5,20 +5,19 @@
 // the max-pools round up (ceil_mode). Names equal torchvision's state dict; the auxiliary
 // classifiers (aux1, aux2) are training-only in torchvision and are not built here.
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, Module, type Ctx } from '../nn';
+import { BatchNorm2d, Conv2d, Module, type ConvBn, type Ctx } from '../nn';
 import { Sequential, dropout, maxPool2d, maxPoolOp, LinearHeadModel } from '../layers';
 
 export class BasicConv2d extends Module {
-  conv: Conv2d;
-  bn: BatchNorm2d;
+  private readonly cb: ConvBn;
   constructor(cin: number, cout: number, k: number, opts: { stride?: number; padding?: number } = {}) {
     super();
-    this.conv = this.add('conv', new Conv2d(cin, cout, k, { stride: opts.stride ?? 1, padding: opts.padding ?? 0, bias: false }));
-    this.bn = this.add('bn', new BatchNorm2d(cout, { eps: 0.001 }));
+    const conv = this.add('conv', new Conv2d(cin, cout, k, { stride: opts.stride ?? 1, padding: opts.padding ?? 0, bias: false }));
+    this.cb = this.foldable(conv, this.add('bn', new BatchNorm2d(cout, { eps: 0.001 })), 'relu');
   }
 
   forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
-    return tf.relu(this.bn.forward(this.conv.forward(x), ctx));
+    return this.cb.forward(x, ctx);
   }
 }
 

@@ -5,7 +5,7 @@
 // (conv1, bn1, layerL.B.conv1, ..., layerL.0.downsample.0/1, fc). ResNet-18 has 11,689,512
 // parameters and ResNet-50 25,557,032.
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, Module, type Ctx } from '../nn';
+import { BatchNorm2d, Conv2d, Module, type ConvBn, type Ctx } from '../nn';
 import { Sequential, maxPool2d, LinearHeadModel } from '../layers';
 
 function conv(cin: number, cout: number, k: number, stride = 1): Conv2d {
@@ -14,47 +14,39 @@ function conv(cin: number, cout: number, k: number, stride = 1): Conv2d {
 
 export class BasicBlock extends Module {
   static readonly expansion = 1;
-  private readonly c1: Conv2d;
-  private readonly b1: BatchNorm2d;
-  private readonly c2: Conv2d;
-  private readonly b2: BatchNorm2d;
+  private readonly cb1: ConvBn;
+  private readonly cb2: ConvBn;
   private readonly down: Sequential | null = null;
   constructor(cin: number, planes: number, stride: number) {
     super();
-    this.c1 = this.add('conv1', conv(cin, planes, 3, stride));
-    this.b1 = this.add('bn1', new BatchNorm2d(planes));
-    this.c2 = this.add('conv2', conv(planes, planes, 3));
-    this.b2 = this.add('bn2', new BatchNorm2d(planes));
+    this.cb1 = this.foldable(this.add('conv1', conv(cin, planes, 3, stride)), this.add('bn1', new BatchNorm2d(planes)), 'relu');
+    this.cb2 = this.foldable(this.add('conv2', conv(planes, planes, 3)), this.add('bn2', new BatchNorm2d(planes)));
     if (stride !== 1 || cin !== planes) this.down = this.add('downsample', new Sequential([conv(cin, planes, 1, stride), new BatchNorm2d(planes)]));
   }
 
   forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
-    const y = this.b2.forward(this.c2.forward(tf.relu(this.b1.forward(this.c1.forward(x), ctx))), ctx);
+    const y = this.cb2.forward(this.cb1.forward(x, ctx), ctx);
     return tf.relu(tf.add(y, this.down ? this.down.forward(x, ctx) : x));
   }
 }
 
 export class Bottleneck extends Module {
   static readonly expansion = 4;
-  private readonly convs: [Conv2d, BatchNorm2d][];
+  private readonly convs: ConvBn[];
   private readonly down: Sequential | null = null;
   constructor(cin: number, planes: number, stride: number) {
     super();
     const out = planes * Bottleneck.expansion;
     this.convs = [
-      [this.add('conv1', conv(cin, planes, 1)), this.add('bn1', new BatchNorm2d(planes))],
-      [this.add('conv2', conv(planes, planes, 3, stride)), this.add('bn2', new BatchNorm2d(planes))],
-      [this.add('conv3', conv(planes, out, 1)), this.add('bn3', new BatchNorm2d(out))],
+      this.foldable(this.add('conv1', conv(cin, planes, 1)), this.add('bn1', new BatchNorm2d(planes)), 'relu'),
+      this.foldable(this.add('conv2', conv(planes, planes, 3, stride)), this.add('bn2', new BatchNorm2d(planes)), 'relu'),
+      this.foldable(this.add('conv3', conv(planes, out, 1)), this.add('bn3', new BatchNorm2d(out))),
     ];
     if (stride !== 1 || cin !== out) this.down = this.add('downsample', new Sequential([conv(cin, out, 1, stride), new BatchNorm2d(out)]));
   }
 
   forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
-    let y = x;
-    this.convs.forEach(([c, b], i) => {
-      y = b.forward(c.forward(y), ctx);
-      if (i < 2) y = tf.relu(y);
-    });
+    const y = this.convs.reduce((y, cb) => cb.forward(y, ctx), x);
     return tf.relu(tf.add(y, this.down ? this.down.forward(x, ctx) : x));
   }
 }
@@ -79,16 +71,18 @@ export const RESNET_DEPTHS: Record<18 | 34 | 50 | 101 | 152, Pick<ResNetConfig, 
 };
 
 export class ResNet extends LinearHeadModel {
-  private readonly conv1: Conv2d;
-  private readonly bn1: BatchNorm2d;
+  private readonly stem: ConvBn;
   private readonly stages: Sequential[] = [];
   constructor(readonly cfg: ResNetConfig) {
     super('fc');
     const widths = cfg.widths ?? [64, 128, 256, 512];
     const Block = cfg.block === 'basic' ? BasicBlock : Bottleneck;
     let cin = cfg.stem ?? 64;
-    this.conv1 = this.add('conv1', new Conv2d(3, cin, 7, { stride: 2, padding: 3, bias: false }));
-    this.bn1 = this.add('bn1', new BatchNorm2d(cin));
+    this.stem = this.foldable(
+      this.add('conv1', new Conv2d(3, cin, 7, { stride: 2, padding: 3, bias: false })),
+      this.add('bn1', new BatchNorm2d(cin)),
+      'relu',
+    );
     cfg.layers.forEach((n, s) => {
       const blocks: Module[] = [];
       for (let i = 0; i < n; i++) {
@@ -101,7 +95,7 @@ export class ResNet extends LinearHeadModel {
   }
 
   features(x: tf.Tensor, ctx: Ctx): tf.Tensor {
-    let y = maxPool2d(tf.relu(this.bn1.forward(this.conv1.forward(x), ctx)), 3, 2, 1);
+    let y = maxPool2d(this.stem.forward(x, ctx), 3, 2, 1);
     for (const s of this.stages) y = s.forward(y, ctx);
     return tf.mean(y, [1, 2]);
   }

@@ -6,21 +6,19 @@
 // ResNet-56 0.85M. Names follow the widely used PyTorch port github.com/akamaster/
 // pytorch_resnet_cifar10 (conv1, bn1, layerL.B.conv1/bn1/conv2/bn2, linear).
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, Module, type Ctx } from '../nn';
+import { BatchNorm2d, Conv2d, Module, type ConvBn, type Ctx } from '../nn';
 import { Sequential, LinearHeadModel } from '../layers';
 
 export class CifarBlock extends Module {
-  private readonly c1: Conv2d;
-  private readonly b1: BatchNorm2d;
-  private readonly c2: Conv2d;
-  private readonly b2: BatchNorm2d;
+  private readonly cb1: ConvBn;
+  private readonly cb2: ConvBn;
   private readonly padC: number;
   constructor(cin: number, readonly planes: number, readonly stride: number) {
     super();
-    this.c1 = this.add('conv1', new Conv2d(cin, planes, 3, { stride, padding: 1, bias: false }));
-    this.b1 = this.add('bn1', new BatchNorm2d(planes));
-    this.c2 = this.add('conv2', new Conv2d(planes, planes, 3, { padding: 1, bias: false }));
-    this.b2 = this.add('bn2', new BatchNorm2d(planes));
+    const conv1 = this.add('conv1', new Conv2d(cin, planes, 3, { stride, padding: 1, bias: false }));
+    this.cb1 = this.foldable(conv1, this.add('bn1', new BatchNorm2d(planes)), 'relu');
+    const conv2 = this.add('conv2', new Conv2d(planes, planes, 3, { padding: 1, bias: false }));
+    this.cb2 = this.foldable(conv2, this.add('bn2', new BatchNorm2d(planes)));
     this.padC = stride !== 1 || cin !== planes ? planes / 4 : -1;
     if (this.padC >= 0 && cin + 2 * this.padC !== planes) throw new Error('Option A needs planes = 2 * in_planes.');
   }
@@ -44,7 +42,7 @@ export class CifarBlock extends Module {
   }
 
   forward(x: tf.Tensor, ctx: Ctx): tf.Tensor {
-    const y = this.b2.forward(this.c2.forward(tf.relu(this.b1.forward(this.c1.forward(x), ctx))), ctx);
+    const y = this.cb2.forward(this.cb1.forward(x, ctx), ctx);
     return tf.relu(tf.add(y, this.shortcut(x, ctx)));
   }
 }
@@ -58,8 +56,7 @@ export interface CifarResNetConfig {
 }
 
 export class CifarResNet extends LinearHeadModel {
-  private readonly conv1: Conv2d;
-  private readonly bn1: BatchNorm2d;
+  private readonly stem: ConvBn;
   private readonly stages: Sequential[] = [];
   constructor(readonly cfg: CifarResNetConfig) {
     super('linear');
@@ -67,8 +64,11 @@ export class CifarResNet extends LinearHeadModel {
     if (!Number.isInteger(n) || n < 1) throw new Error(`CIFAR ResNet depth must be 6n+2, got ${cfg.depth}.`);
     const widths = cfg.widths ?? [16, 32, 64];
     let cin = widths[0];
-    this.conv1 = this.add('conv1', new Conv2d(3, cin, 3, { padding: 1, bias: false }));
-    this.bn1 = this.add('bn1', new BatchNorm2d(cin));
+    this.stem = this.foldable(
+      this.add('conv1', new Conv2d(3, cin, 3, { padding: 1, bias: false })),
+      this.add('bn1', new BatchNorm2d(cin)),
+      'relu',
+    );
     widths.forEach((planes, s) => {
       const blocks: Module[] = [];
       for (let i = 0; i < n; i++) {
@@ -81,7 +81,7 @@ export class CifarResNet extends LinearHeadModel {
   }
 
   features(x: tf.Tensor, ctx: Ctx): tf.Tensor {
-    let y = tf.relu(this.bn1.forward(this.conv1.forward(x), ctx));
+    let y = this.stem.forward(x, ctx);
     for (const s of this.stages) y = s.forward(y, ctx);
     return tf.mean(y, [1, 2]);
   }

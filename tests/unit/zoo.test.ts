@@ -304,3 +304,22 @@ describe('zoo layers', () => {
     expect(makeDivisible(960 / 4)).toBe(240);
   });
 });
+
+describe('folding BatchNorm for inference', () => {
+  it('makes the model inference-only until it is materialised again', () => {
+    const model = resnetCifar({ depth: 8, widths: [4, 8, 16] });
+    model.materialize(undefined, 3);
+    const x = tf.randomNormal([1, 8, 8, 3], 0, 1, 'float32', 5);
+    const before = tf.memory().numTensors;
+    model.fuseForInference();
+    // Each folded pair keeps a filter and a bias instead of a filter and four BatchNorm vectors.
+    expect(tf.memory().numTensors).toBeLessThan(before);
+    expect(() => model.forward(x, { training: true })).toThrow(/fused for inference/);
+    expect(() => model.variables()).toThrow(/fused for inference/);
+    model.materialize(undefined, 3);
+    expect(model.variables().length).toBe([...model.namedSpecs()].length);
+    tf.tidy(() => model.forward(x, { training: true }));
+    model.dispose();
+    x.dispose();
+  });
+});

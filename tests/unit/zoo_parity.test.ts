@@ -12,6 +12,15 @@ import { toTfWeights } from '../../models/weights';
 import { buildModel } from '../../models/builders';
 import type { ModelCard } from '../../models/card';
 import { forwardNCHW, maxErrors } from './parity-helpers';
+import type { Module } from '../../models/nn';
+
+/** airbench pools between its conv and its BatchNorm, which cannot fold through a max pool. */
+const BN_AFTER_POOL = new Set(['airbench']);
+
+async function batchNormKernels(model: Module, input: { data: Float32Array; shape: number[] }): Promise<number> {
+  const info = await tf.profile(async () => tf.dispose((await forwardNCHW(model, input)) as never));
+  return info.kernels.filter((k) => k.name === 'FusedBatchNorm').length;
+}
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'parity');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.safetensors')).sort();
@@ -38,12 +47,23 @@ describe('zoo parity with PyTorch', () => {
 
       const input = parsed.tensors.get('__input__')!;
       const want = parsed.tensors.get('__logits__')!;
-      const got = await forwardNCHW(model, input);
+      const check = (got: { shape: number[]; data: Float32Array }, what: string) => {
+        expect(got.shape).toEqual(want.shape);
+        const { maxDiff, maxAbs } = maxErrors(want.data, got.data);
+        expect(maxAbs).toBeGreaterThan(0);
+        expect(maxDiff, `${what}: max |dlogit| ${maxDiff} vs max |logit| ${maxAbs}`).toBeLessThanOrEqual(1e-4 * maxAbs);
+      };
+      check(await forwardNCHW(model, input), 'as trained');
+
+      // The inference worker folds BatchNorm (and ReLU/ReLU6) into the convs: same logits,
+      // and no BatchNorm kernel is left where every BatchNorm follows a conv directly.
+      const before = await batchNormKernels(model, input);
+      model.fuseForInference();
+      check(await forwardNCHW(model, input), 'fused for inference');
+      const after = await batchNormKernels(model, input);
+      if (BN_AFTER_POOL.has(family)) expect(after).toBe(before);
+      else expect(after).toBe(0);
       model.dispose();
-      expect(got.shape).toEqual(want.shape);
-      const { maxDiff, maxAbs } = maxErrors(want.data, got.data);
-      expect(maxAbs).toBeGreaterThan(0);
-      expect(maxDiff, `max |dlogit| ${maxDiff} vs max |logit| ${maxAbs}`).toBeLessThanOrEqual(1e-4 * maxAbs);
     });
   }
 });
