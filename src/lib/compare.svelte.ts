@@ -5,6 +5,7 @@
 // own memory figures, and on CPU backends (wasm, cpu) the models then run in parallel, so a
 // slow model does not hold back a fast one. The cost is one backend init per model.
 import { Bridge } from './bridge';
+import { captureFor } from './capture';
 import { Pane, type FrameSink } from './session.svelte';
 import { chartTop, compareCsv, compareJson, compareRow, type CompareExport } from './compare';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
@@ -81,21 +82,20 @@ export class CompareSession implements FrameSink {
   }
 
   /**
-   * Captures the frame once and gives a copy to every idle model; a busy model drops it.
-   * All models share the frame numbers, so their results can be matched frame by frame.
+   * Gives the current video frame to every idle model, cropped and resized for each; a busy
+   * model drops it. createImageBitmap takes the video's current frame when it is called, and
+   * every call below happens in this one task, so all models get the same frame; they share
+   * the frame numbers, so their results can be matched frame by frame.
    */
   offerVideoFrame(video: HTMLVideoElement, afterRender: () => Promise<void>): void {
     const frame = ++this.frameNo;
     const captured = performance.now();
-    const shared: { bitmap?: Promise<ImageBitmap>; copies: Promise<ImageBitmap>[] } = { copies: [] };
     for (const c of this.contenders) {
       if (!c.pane.model) continue;
-      // The job runs synchronously up to its first await, so the copies are listed below.
       const run = c.pane.gate.offer(async () => {
-        shared.bitmap ??= createImageBitmap(video);
-        const copy = shared.bitmap.then((b) => createImageBitmap(b));
-        shared.copies.push(copy);
-        const r = await c.bridge.classify(c.pane.card.id, await copy, this.abort.signal);
+        // Called before the job's first await, so still in this task (the same frame).
+        const bitmap = captureFor(video, c.pane.card.preprocess);
+        const r = await c.bridge.classify(c.pane.card.id, await bitmap, this.abort.signal);
         c.pane.show(r, `camera frame ${frame}`, frame);
         await afterRender();
         const shown = performance.now();
@@ -104,8 +104,6 @@ export class CompareSession implements FrameSink {
       if (!run) c.pane.dropped = c.pane.gate.dropped;
       else run.catch((e) => this.report(c, e));
     }
-    const { bitmap, copies } = shared;
-    if (bitmap) void Promise.allSettled(copies).then(() => bitmap.then((b) => b.close(), () => {}));
   }
 
   private report(c: Contender, e: unknown): void {

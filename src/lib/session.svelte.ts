@@ -4,6 +4,7 @@ import { Bridge, FrameGate } from './bridge';
 import { Rolling } from './stats';
 import { appendCapped, type LatencySample } from './compare';
 import { fileRejection } from './errors';
+import { captureFor } from './capture';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
 import type { BackendInfo, ClassifyResult, LoadedModel, MemoryInfo, Prediction, ProgressEvent } from '../../workers/protocol';
@@ -125,7 +126,7 @@ export class Session implements FrameSink {
       if (!pane.model) continue;
       const run = pane.gate.offer(async () => {
         const captured = performance.now();
-        const frame = await createImageBitmap(video);
+        const frame = await captureFor(video, pane.card.preprocess);
         await this.classifyInto(pane, frame, 'camera', captured, afterRender);
       });
       if (!run) pane.dropped = pane.gate.dropped;
@@ -145,7 +146,7 @@ export class Session implements FrameSink {
     }
     for (const pane of this.panes) {
       if (!pane.model) continue;
-      const copy = await createImageBitmap(bitmap);
+      const copy = await captureFor(bitmap, pane.card.preprocess);
       await pane.gate.offer(() => this.classifyInto(pane, copy, `file: ${file.name}`, performance.now(), afterRender))?.catch((e) => this.report(pane, e));
     }
     bitmap.close();
