@@ -65,7 +65,7 @@ export class Sequential extends Module {
     }
   }
 
-  protected override unfuse(): void {
+  protected override resetInference(): void {
     this.folded.clear();
   }
 

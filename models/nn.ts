@@ -100,8 +100,8 @@ export abstract class Module {
     for (const [, k] of this.kids) k.fuseForInference();
   }
 
-  /** Undoes fuseForInference's bookkeeping in this module (its values are replaced by the caller). */
-  protected unfuse(): void {}
+  /** Drops this module's inference-only state (folded tensors, caches); materialize() and dispose() call it. */
+  protected resetInference(): void {}
 
   *namedSpecs(prefix = ''): Generator<[string, ParamSpec]> {
     for (const [n, s] of this.specs) yield [prefix + n, s];
@@ -127,7 +127,7 @@ export abstract class Module {
    * spec's init. Every name must be known and every shape must match.
    */
   materialize(weights?: Map<string, tf.Tensor>, seed = 0): void {
-    this.unfuseAll();
+    this.resetInferenceAll();
     let k = seed;
     for (const [name, s, owner, local] of this.walk()) {
       let t = weights?.get(name);
@@ -157,13 +157,13 @@ export abstract class Module {
     return this.values.has(name);
   }
 
-  private unfuseAll(): void {
-    this.unfuse();
-    for (const [, k] of this.namedModules()) k.unfuse();
+  private resetInferenceAll(): void {
+    this.resetInference();
+    for (const [, k] of this.namedModules()) k.resetInference();
   }
 
   dispose(): void {
-    this.unfuseAll();
+    this.resetInferenceAll();
     for (const [, , owner, local] of this.walk()) {
       owner.values.get(local)?.dispose();
       owner.values.delete(local);
@@ -303,7 +303,7 @@ export class Conv2d extends Module {
     this.folded = { filter, bias, act };
   }
 
-  protected override unfuse(): void {
+  protected override resetInference(): void {
     this.folded?.filter.dispose();
     this.folded?.bias.dispose();
     this.folded = undefined;
@@ -406,7 +406,7 @@ export class BatchNorm2d extends Module {
     this.folded = true;
   }
 
-  protected override unfuse(): void {
+  protected override resetInference(): void {
     this.folded = false;
   }
 

@@ -23,13 +23,32 @@ export class CifarBlock extends Module {
     if (this.padC >= 0 && cin + 2 * this.padC !== planes) throw new Error('Option A needs planes = 2 * in_planes.');
   }
 
+  private eye?: tf.Tensor4D;
+
+  /**
+   * The shortcut as a 1x1 stride-2 conv whose filter is a shifted identity ([1, 1, cin,
+   * planes], eye[0, 0, i, padC + i] = 1): subsampling and channel padding in one kernel,
+   * exactly (x * 1 + 0). On wasm the strided slice it replaces took 18% of ResNet-20's time.
+   */
+  override fuseForInference(): void {
+    super.fuseForInference();
+    if (this.padC < 0 || this.eye) return;
+    const cin = this.planes - 2 * this.padC;
+    this.eye = tf.tidy(() => tf.keep(tf.reshape(tf.pad(tf.eye(cin), [[0, 0], [this.padC, this.padC]]), [1, 1, cin, this.planes])));
+  }
+
+  protected override resetInference(): void {
+    this.eye?.dispose();
+    this.eye = undefined;
+  }
+
   /** x[:, :, ::2, ::2] zero-padded by planes/4 channels on each side, in NHWC. */
   private shortcut(x: tf.Tensor, ctx: Ctx): tf.Tensor {
     if (this.padC < 0) return x;
     return tf.tidy(() => {
-      const channels = [[0, 0], [0, 0], [0, 0], [this.padC, this.padC]] as [number, number][];
-      // Inference: one strided slice (a 6-D slice is a slow path on wasm: tf.profile).
-      if (!ctx.training) return tf.pad(tf.stridedSlice(x, [0, 0, 0, 0], x.shape, [1, 2, 2, 1]) as tf.Tensor4D, channels);
+      if (this.eye && !ctx.training) return tf.conv2d(x as tf.Tensor4D, this.eye, 2, 'valid');
+      // Inference, unfused: one strided slice (a 6-D slice is a slow path on wasm).
+      if (!ctx.training) return tf.pad(tf.stridedSlice(x, [0, 0, 0, 0], x.shape, [1, 2, 2, 1]) as tf.Tensor4D, [[0, 0], [0, 0], [0, 0], [this.padC, this.padC]]);
       // Pad to even, split each axis into (half, 2) and keep phase 0; unlike stridedSlice
       // this has gradients in TF.js.
       const [n, h, w, c] = x.shape as [number, number, number, number];
