@@ -198,6 +198,10 @@ interface LiveRow {
   modelP95: number;
   e2eP50: number;
   e2eP95: number;
+  /** p50 of each part of the end-to-end time (the app's own breakdown). */
+  captureP50: number;
+  preprocessP50: number;
+  otherP50: number;
   fps: number;
   overhead: number | null;
 }
@@ -227,6 +231,9 @@ if (frames > 0 && existsSync(join(CIFAR_DIR, 'test_batch.bin'))) {
         modelP95: await num('model-latency', 'data-p95'),
         e2eP50: await num('e2e-latency', 'data-p50'),
         e2eP95: await num('e2e-latency', 'data-p95'),
+        captureP50: await num('latency-parts', 'data-capture'),
+        preprocessP50: await num('latency-parts', 'data-preprocess'),
+        otherP50: await num('latency-parts', 'data-other'),
         fps: await num('fps', 'data-value'),
         overhead: null,
       };
@@ -272,6 +279,13 @@ if (liveRows.length) {
     markdownTable(
       ['backend', 'first ms', 'model p50', 'model p95', 'e2e p50', 'e2e p95', 'FPS', 'e2e / model (p50)'],
       liveRows.map((r) => [r.backend, r.firstMs, r.modelP50, r.modelP95, r.e2eP50, r.e2eP95, r.fps, fmtRatio(r.overhead)]),
+    ),
+  );
+  log('\nWhere the live path\'s end-to-end time goes (p50 of each part, ms):');
+  log(
+    markdownTable(
+      ['backend', 'capture (UI thread)', 'preprocess (worker)', 'model (worker)', 'transfer and render', 'e2e'],
+      liveRows.map((r) => [r.backend, r.captureP50, r.preprocessP50, r.modelP50, r.otherP50, r.e2eP50]),
     ),
   );
 }

@@ -94,12 +94,13 @@ export class CompareSession implements FrameSink {
       if (!c.pane.model) continue;
       const run = c.pane.gate.offer(async () => {
         // Called before the job's first await, so still in this task (the same frame).
-        const bitmap = captureFor(video, c.pane.card.preprocess);
-        const r = await c.bridge.classify(c.pane.card.id, await bitmap, this.abort.signal);
+        const bitmap = await captureFor(video, c.pane.card.preprocess);
+        const captureMs = performance.now() - captured;
+        const r = await c.bridge.classify(c.pane.card.id, bitmap, this.abort.signal);
         c.pane.show(r, `camera frame ${frame}`, frame);
         await afterRender();
         const shown = performance.now();
-        c.pane.record(r.modelMs, shown - captured, shown, frame);
+        c.pane.record({ captureMs, preprocessMs: r.preprocessMs, modelMs: r.modelMs, e2eMs: shown - captured }, shown, frame);
       });
       if (!run) c.pane.dropped = c.pane.gate.dropped;
       else run.catch((e) => this.report(c, e));

@@ -18,11 +18,38 @@ export function appendCapped<T>(list: readonly T[], s: T, cap: number): T[] {
   return out;
 }
 
+/** Where one frame's end-to-end time went, in ms. */
+export interface FrameTiming {
+  /** Crop and resize of the video frame on the UI thread (createImageBitmap). */
+  captureMs: number;
+  /** Upload and normalisation in the worker. */
+  preprocessMs: number;
+  /** Forward pass and readback in the worker. */
+  modelMs: number;
+  /** From the start of capture to the result on screen. */
+  e2eMs: number;
+}
+
+/** p50/p95 of model and end-to-end time, and the p50 of each part of the end-to-end time. */
+export interface Figures {
+  modelP50: number;
+  modelP95: number;
+  e2eP50: number;
+  e2eP95: number;
+  fps: number;
+  captureP50: number;
+  preprocessP50: number;
+  /** Transfer to and from the worker, messaging and rendering: what the parts above leave. */
+  otherP50: number;
+}
+
+export const NO_FIGURES: Figures = { modelP50: NaN, modelP95: NaN, e2eP50: NaN, e2eP95: NaN, fps: 0, captureP50: NaN, preprocessP50: NaN, otherP50: NaN };
+
 /** What a summary row reads from a pane (structurally, session.svelte's Pane). */
 export interface PaneLike {
   card: ModelCard;
   model: LoadedModel | null;
-  figures: { modelP50: number; modelP95: number; e2eP50: number; e2eP95: number; fps: number };
+  figures: Figures;
   memory: MemoryInfo | null;
   top: Prediction[];
   frames: number;
@@ -42,6 +69,9 @@ export interface CompareRow {
   modelP95Ms: number | null;
   e2eP50Ms: number | null;
   e2eP95Ms: number | null;
+  captureP50Ms: number | null;
+  preprocessP50Ms: number | null;
+  otherP50Ms: number | null;
   fps: number;
   frames: number;
   dropped: number;
@@ -66,6 +96,9 @@ export function compareRow(p: PaneLike, backend: string): CompareRow {
     modelP95Ms: num(p.figures.modelP95),
     e2eP50Ms: num(p.figures.e2eP50),
     e2eP95Ms: num(p.figures.e2eP95),
+    captureP50Ms: num(p.figures.captureP50),
+    preprocessP50Ms: num(p.figures.preprocessP50),
+    otherP50Ms: num(p.figures.otherP50),
     fps: p.figures.fps,
     frames: p.frames,
     dropped: p.dropped,
@@ -98,7 +131,7 @@ export function compareJson(panes: { pane: PaneLike; backend: string }[], t0: nu
 
 const CSV_COLUMNS: (keyof CompareRow)[] = [
   'model', 'name', 'backend', 'params', 'macs', 'weightBytes', 'firstInferenceMs',
-  'modelP50Ms', 'modelP95Ms', 'e2eP50Ms', 'e2eP95Ms', 'fps', 'frames', 'dropped',
+  'modelP50Ms', 'modelP95Ms', 'e2eP50Ms', 'e2eP95Ms', 'captureP50Ms', 'preprocessP50Ms', 'otherP50Ms', 'fps', 'frames', 'dropped',
   'numTensors', 'numBytes', 'gpuBytes', 'top5',
 ];
 

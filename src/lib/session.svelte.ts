@@ -2,7 +2,7 @@
 // pane of results and statistics per model. The compare view reuses Pane (compare.svelte.ts).
 import { Bridge, FrameGate } from './bridge';
 import { Rolling } from './stats';
-import { appendCapped, type LatencySample } from './compare';
+import { appendCapped, NO_FIGURES, type Figures, type FrameTiming, type LatencySample } from './compare';
 import { fileRejection } from './errors';
 import { captureFor } from './capture';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
@@ -29,7 +29,7 @@ export class Pane {
   memory = $state<MemoryInfo | null>(null);
   error = $state<string | null>(null);
   /** Percentiles and rate, refreshed with each result. */
-  figures = $state({ modelP50: NaN, modelP95: NaN, e2eP50: NaN, e2eP95: NaN, fps: 0 });
+  figures = $state<Figures>(NO_FIGURES);
   /** Recent samples for the latency chart (replaced, not mutated: $state.raw). */
   history = $state.raw<LatencySample[]>([]);
   /** Camera frame number of the result shown (0 for files and the live view). */
@@ -39,6 +39,9 @@ export class Pane {
   private readonly modelMs = new Rolling(WINDOW);
   private readonly e2eMs = new Rolling(WINDOW);
   private readonly shownAt = new Rolling(WINDOW);
+  private readonly captureMs = new Rolling(WINDOW);
+  private readonly preprocessMs = new Rolling(WINDOW);
+  private readonly otherMs = new Rolling(WINDOW);
 
   constructor(readonly card: ModelCard) {}
 
@@ -51,22 +54,28 @@ export class Pane {
     this.error = null;
   }
 
-  record(modelMs: number, e2eMs: number, shownAt: number, frame = 0): void {
-    this.history = appendCapped(this.history, { t: shownAt, modelMs, e2eMs, frame }, HISTORY);
-    this.modelMs.push(modelMs);
-    this.e2eMs.push(e2eMs);
+  record(t: FrameTiming, shownAt: number, frame = 0): void {
+    this.history = appendCapped(this.history, { t: shownAt, modelMs: t.modelMs, e2eMs: t.e2eMs, frame }, HISTORY);
+    this.modelMs.push(t.modelMs);
+    this.e2eMs.push(t.e2eMs);
     this.shownAt.push(shownAt);
+    this.captureMs.push(t.captureMs);
+    this.preprocessMs.push(t.preprocessMs);
+    this.otherMs.push(t.e2eMs - t.captureMs - t.preprocessMs - t.modelMs);
     this.figures = {
       modelP50: this.modelMs.percentile(50),
       modelP95: this.modelMs.percentile(95),
       e2eP50: this.e2eMs.percentile(50),
       e2eP95: this.e2eMs.percentile(95),
       fps: this.shownAt.rate(),
+      captureP50: this.captureMs.percentile(50),
+      preprocessP50: this.preprocessMs.percentile(50),
+      otherP50: this.otherMs.percentile(50),
     };
   }
 
   resetStats(): void {
-    for (const r of [this.modelMs, this.e2eMs, this.shownAt]) r.clear();
+    for (const r of [this.modelMs, this.e2eMs, this.shownAt, this.captureMs, this.preprocessMs, this.otherMs]) r.clear();
     this.history = [];
   }
 }
@@ -127,7 +136,7 @@ export class Session implements FrameSink {
       const run = pane.gate.offer(async () => {
         const captured = performance.now();
         const frame = await captureFor(video, pane.card.preprocess);
-        await this.classifyInto(pane, frame, 'camera', captured, afterRender);
+        await this.classifyInto(pane, frame, 'camera', captured, performance.now() - captured, afterRender);
       });
       if (!run) pane.dropped = pane.gate.dropped;
       else run.catch((e) => this.report(pane, e));
@@ -146,18 +155,20 @@ export class Session implements FrameSink {
     }
     for (const pane of this.panes) {
       if (!pane.model) continue;
+      const captured = performance.now();
       const copy = await captureFor(bitmap, pane.card.preprocess);
-      await pane.gate.offer(() => this.classifyInto(pane, copy, `file: ${file.name}`, performance.now(), afterRender))?.catch((e) => this.report(pane, e));
+      const captureMs = performance.now() - captured;
+      await pane.gate.offer(() => this.classifyInto(pane, copy, `file: ${file.name}`, captured, captureMs, afterRender))?.catch((e) => this.report(pane, e));
     }
     bitmap.close();
   }
 
-  private async classifyInto(pane: Pane, frame: ImageBitmap, source: string, captured: number, afterRender: () => Promise<void>) {
+  private async classifyInto(pane: Pane, frame: ImageBitmap, source: string, captured: number, captureMs: number, afterRender: () => Promise<void>) {
     const r = await this.bridge.classify(pane.card.id, frame, this.abort.signal);
     pane.show(r, source);
     await afterRender();
     const shown = performance.now();
-    pane.record(r.modelMs, shown - captured, shown);
+    pane.record({ captureMs, preprocessMs: r.preprocessMs, modelMs: r.modelMs, e2eMs: shown - captured }, shown);
   }
 
   private report(pane: Pane, e: unknown): void {

@@ -94,6 +94,11 @@ test('two models side by side on the same camera frames, with chart and exports'
       expect(m.backend).toBe('wasm');
       expect(m.history.length).toBeGreaterThanOrEqual(MIN_FRAMES);
       expect(m.modelP50Ms).toBeGreaterThan(0);
+      // The breakdown of the end-to-end time: each part measured, none larger than the whole.
+      for (const part of [m.captureP50Ms, m.preprocessP50Ms, m.otherP50Ms]) {
+        expect(part).toBeGreaterThanOrEqual(0);
+        expect(part!).toBeLessThanOrEqual(m.e2eP50Ms!);
+      }
       expect(m.firstInferenceMs).toBeGreaterThan(0);
       expect(m.top5).toHaveLength(5);
     }

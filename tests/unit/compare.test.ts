@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { appendCapped, chartTop, compareCsv, compareJson, compareRow, csvCell, polyline, type PaneLike } from '../../src/lib/compare';
+import { appendCapped, chartTop, compareCsv, compareJson, compareRow, csvCell, polyline, NO_FIGURES, type PaneLike } from '../../src/lib/compare';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 
 function pane(over: Partial<PaneLike> = {}): PaneLike {
   return {
     card: findCard(DEFAULT_MODEL_ID),
     model: { id: DEFAULT_MODEL_ID, params: 775_192, weightBytes: 1_560_000, firstInferenceMs: 195.25, loadMs: 300 },
-    figures: { modelP50: 51.234, modelP95: 63, e2eP50: 69, e2eP95: 80, fps: 12.2 },
+    figures: { modelP50: 51.234, modelP95: 63, e2eP50: 69, e2eP95: 80, fps: 12.2, captureP50: 1.5, preprocessP50: 2.25, otherP50: 14 },
     memory: { numTensors: 40, numBytes: 3_100_000 },
     top: [
       { index: 3, label: 'cat', prob: 0.9 },
@@ -33,8 +33,8 @@ describe('compare', () => {
   });
 
   it('builds a summary row with nulls for figures not measured yet', () => {
-    const r = compareRow(pane({ model: null, memory: null, figures: { modelP50: NaN, modelP95: NaN, e2eP50: NaN, e2eP95: NaN, fps: 0 } }), 'wasm');
-    expect(r).toMatchObject({ model: DEFAULT_MODEL_ID, backend: 'wasm', params: null, macs: findCard(DEFAULT_MODEL_ID).macs, modelP50Ms: null, gpuBytes: null });
+    const r = compareRow(pane({ model: null, memory: null, figures: NO_FIGURES }), 'wasm');
+    expect(r).toMatchObject({ model: DEFAULT_MODEL_ID, backend: 'wasm', params: null, macs: findCard(DEFAULT_MODEL_ID).macs, modelP50Ms: null, captureP50Ms: null, otherP50Ms: null, gpuBytes: null });
   });
 
   it('exports JSON with history relative to the start', () => {
@@ -53,6 +53,9 @@ describe('compare', () => {
     expect(lines[1]).toMatch(/,40,3100000,,cat 0\.9000; dog 0\.0500$/);
     expect(lines[2]).toMatch(/,1,2,3,cat 0\.9000; dog 0\.0500$/);
     expect(lines[1]).toContain(',51.234,');
+    // Where the end-to-end time went: capture, preprocess, transfer and render.
+    expect(lines[0]).toContain(',e2eP95Ms,captureP50Ms,preprocessP50Ms,otherP50Ms,fps,');
+    expect(lines[1]).toContain(',80,1.5,2.25,14,12.2,');
     expect(lines[1]).toContain(',"airbench (40-160-160), CIFAR-10",');
     expect(csvCell('a "b", c')).toBe('"a ""b"", c"');
     expect(csvCell(null)).toBe('');
