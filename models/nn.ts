@@ -93,7 +93,7 @@ export abstract class Module {
    * Folds every declared conv -> BatchNorm (-> ReLU/ReLU6) pair into one fused conv for
    * inference, and frees the unfolded tensors. The model is then inference-only: a training
    * forward or an export throws, and materialize() undoes it. On MobileNetV2 this removes 52
-   * BatchNorm and 35 activation kernels per frame (BENCHMARKS.md).
+   * BatchNorm and 35 ReLU6 kernels per frame (BENCHMARKS.md).
    */
   fuseForInference(): void {
     for (const pair of this.foldPairs) pair.fold();
@@ -276,10 +276,6 @@ export class Conv2d extends Module {
   /** True once an eval-mode BatchNorm (and maybe an activation) is folded in: see foldBatchNorm. */
   get isFolded(): boolean {
     return this.folded !== undefined;
-  }
-
-  get foldedAct(): FusedAct | undefined {
-    return this.folded?.act;
   }
 
   /**
