@@ -10,6 +10,17 @@ export interface Crop {
   pool: number;
 }
 
+/**
+ * The worker's crop. The UI sends frames already cropped and resized by cropFor
+ * (src/lib/capture.ts), so a frame at the input size is used whole: cropping it again would
+ * take cropFraction twice.
+ */
+export function workerCropFor(frameW: number, frameH: number, p: Preprocess): Crop {
+  const [outH, outW] = p.size;
+  if (frameW === outW && frameH === outH) return { top: 0, left: 0, height: outH, width: outW, pool: 1 };
+  return cropFor(frameW, frameH, p);
+}
+
 export function cropFor(frameW: number, frameH: number, p: Preprocess): Crop {
   const [outH, outW] = p.size;
   let width = frameW;

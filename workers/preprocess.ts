@@ -1,14 +1,11 @@
 // Frame -> normalised NHWC input, all on the backend (no per-pixel JS loops).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Preprocess } from '../models/card';
-import { cropFor } from './geometry';
+import { workerCropFor } from './geometry';
 
 export function frameToInput(frame: ImageBitmap, p: Preprocess): tf.Tensor4D {
   return tf.tidy(() => {
-    // The UI crops and resizes at capture (src/lib/capture.ts): a frame already at the
-    // input size is used whole, not cropped a second time.
-    const [h, w] = p.size;
-    const c = frame.width === w && frame.height === h ? { top: 0, left: 0, height: h, width: w, pool: 1 } : cropFor(frame.width, frame.height, p);
+    const c = workerCropFor(frame.width, frame.height, p);
     const pixels = tf.browser.fromPixels(frame);
     const crop = tf.slice(pixels, [c.top, c.left, 0], [c.height, c.width, 3]);
     let x4 = tf.expandDims(tf.cast(crop, 'float32'), 0) as tf.Tensor4D;

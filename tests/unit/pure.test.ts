@@ -3,7 +3,7 @@ import { Rolling, formatBytes } from '../../src/lib/stats';
 import { cameraErrorMessage, fileRejection } from '../../src/lib/errors';
 import { FrameGate } from '../../src/lib/bridge';
 import { planBackends } from '../../workers/plan';
-import { cropFor } from '../../workers/geometry';
+import { cropFor, workerCropFor } from '../../workers/geometry';
 import { topK } from '../../workers/topk';
 import { parseCifarRecords, RECORD_BYTES } from '../../workers/cifar10';
 import { rgbToI420, writeY4M, placeCentered } from '../e2e/y4m';
@@ -94,6 +94,12 @@ describe('crop geometry', () => {
   });
   it('squash keeps the whole frame', () => {
     expect(cropFor(640, 480, { ...p, resize: 'squash' })).toMatchObject({ top: 0, left: 0, width: 640, height: 480 });
+  });
+  it('the worker uses a frame the UI already cropped and resized as it is, not cropping it twice', () => {
+    const timm = { ...p, size: [224, 224] as [number, number], cropFraction: 0.875 };
+    expect(cropFor(224, 224, timm).width).toBe(196);
+    expect(workerCropFor(224, 224, timm)).toEqual({ top: 0, left: 0, height: 224, width: 224, pool: 1 });
+    expect(workerCropFor(640, 480, p)).toEqual(cropFor(640, 480, p));
   });
 });
 
