@@ -8,6 +8,7 @@ import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
 import { chooseBackend } from '../workers/backend';
 import { precompile } from '../workers/compile';
 import { frameToInput } from '../workers/preprocess';
+import { videoFrameToInput } from '../workers/gpu-frame';
 import { findCard } from '../models/registry';
 import { buildModel, type Classifier } from '../models/builders';
 import { EVAL } from '../models/nn';
@@ -204,4 +205,79 @@ async function benchOrt(req: OrtRequest): Promise<Summary & { firstMs: number; o
   return { firstMs, output, threads: req.threads, createMs, ...summarize(times) };
 }
 
-Object.assign(globalThis, { benchInit: init, benchModel, benchOrt, benchReady: true });
+export interface PreprocessRequest {
+  id: string;
+  /** The synthetic camera frame's size. */
+  width: number;
+  height: number;
+  warmup: number;
+  runs: number;
+  maxMs: number;
+}
+
+export interface PreprocessResult {
+  id: string;
+  frame: [number, number];
+  /** Largest difference between the two paths' inputs, in normalised units and in 0-255 pixel units. */
+  maxAbsDiff: number;
+  maxPixelDiff: number;
+  /** The VideoFrame path: one shader on an external texture (ms per frame, with readback). */
+  texture: Summary;
+  /** TF.js ops on an ImageBitmap of the whole frame (upload, slice, cast, pool, resize, normalise). */
+  ops: Summary;
+}
+
+/** A deterministic frame with edges and gradients, so that crop and resize errors show. */
+function syntheticFrame(width: number, height: number): OffscreenCanvas {
+  const canvas = new OffscreenCanvas(width, height);
+  const g = canvas.getContext('2d')!;
+  const grad = g.createLinearGradient(0, 0, width, height);
+  grad.addColorStop(0, '#102030');
+  grad.addColorStop(0.5, '#e0a040');
+  grad.addColorStop(1, '#30c0f0');
+  g.fillStyle = grad;
+  g.fillRect(0, 0, width, height);
+  for (let i = 0; i < 40; i++) {
+    g.fillStyle = `rgb(${(i * 53) % 256}, ${(i * 97) % 256}, ${(i * 31) % 256})`;
+    g.fillRect((i * 37) % width, (i * 71) % height, 5 + ((i * 13) % 60), 3 + ((i * 29) % 40));
+  }
+  return canvas;
+}
+
+/**
+ * WebGPU: the fused VideoFrame shader against the TF.js-ops path on the same pixels (an RGBA
+ * frame, so no YUV conversion differs), and the time of each, readback included.
+ */
+async function benchPreprocess(req: PreprocessRequest): Promise<PreprocessResult> {
+  const p = findCard(req.id).preprocess;
+  const canvas = syntheticFrame(req.width, req.height);
+  const bitmap = await createImageBitmap(canvas);
+  const frame = new VideoFrame(canvas, { timestamp: 0 });
+  try {
+    const a = videoFrameToInput(frame, p);
+    const b = frameToInput(bitmap, p);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
+    const maxAbsDiff = (await diff.data())[0]!;
+    tf.dispose([a, b, diff]);
+    const readBack = async (make: () => tf.Tensor) => {
+      const x = make();
+      await x.data();
+      x.dispose();
+    };
+    const texture = await timeRuns(() => readBack(() => videoFrameToInput(frame, p)), req.warmup, req.runs, req.maxMs);
+    const ops = await timeRuns(() => readBack(() => frameToInput(bitmap, p)), req.warmup, req.runs, req.maxMs);
+    return {
+      id: req.id,
+      frame: [req.width, req.height],
+      maxAbsDiff,
+      maxPixelDiff: maxAbsDiff * Math.max(...p.std) * 255,
+      texture: summarize(texture.times),
+      ops: summarize(ops.times),
+    };
+  } finally {
+    frame.close();
+    bitmap.close();
+  }
+}
+
+Object.assign(globalThis, { benchInit: init, benchModel, benchOrt, benchPreprocess, benchReady: true });

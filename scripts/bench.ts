@@ -5,7 +5,9 @@
 //     the ONNX export of tools/export_onnx.py, and PyTorch on the CPU (skipped without
 //     Python/torch);
 //  3. the live path: the built app with the fake camera, default model; end-to-end over
-//     model-only is the pipeline overhead.
+//     model-only is the pipeline overhead. On webgpu, once per frame import (bitmap, and
+//     VideoFrame as an external texture);
+//  4. webgpu preprocessing: the one-shader VideoFrame path against the TF.js-ops path.
 // Prints tables and writes bench-results.json.
 import { startPreview } from './preview';
 import { spawnSync, execSync } from 'node:child_process';
@@ -14,10 +16,10 @@ import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import type { Page } from '@playwright/test';
-import { launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest, CIFAR_DIR } from '../tests/e2e/harness';
+import { launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest, CIFAR_DIR, GPU_IMPORT_ARGS } from '../tests/e2e/harness';
 import { placeCentered, writeY4M } from '../tests/e2e/y4m';
 import { fmtRatio, markdownTable, maxAbsDiff, ratio, softmax, summarize, type KernelRow, type Summary } from './bench-stats';
-import type { InitResult, ModelRequest, ModelResult, OrtRequest } from '../bench/main';
+import type { InitResult, ModelRequest, ModelResult, OrtRequest, PreprocessRequest, PreprocessResult } from '../bench/main';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HELP = `npm run bench [-- options]
@@ -192,6 +194,8 @@ if (hasTorch && modelIds.some(exported)) {
 // ---- 3. live path ----
 interface LiveRow {
   backend: string;
+  /** How camera frames reached the model. */
+  frameImport: string;
   frames: number;
   firstMs: number;
   modelP50: number;
@@ -211,10 +215,12 @@ if (frames > 0 && existsSync(join(CIFAR_DIR, 'test_batch.bin'))) {
   const { images } = loadCifarTest(1);
   const frame = placeCentered(images[0]!, 32, 32, 240, 320, 240);
   const video = tmpFile('bench.y4m', writeY4M([frame, frame], 320, 240, 30));
-  for (const b of backends) {
-    const { browser, page } = await launch({ video });
+  const runsOf = (b: string) => (b === 'webgpu' ? ['bitmap', 'external-texture'] : ['bitmap']);
+  for (const [b, frameImport] of backends.flatMap((b) => runsOf(b).map((f) => [b, f] as const))) {
+    // The VideoFrame import needs SwiftShader's Vulkan and ANGLE together (see GPU_IMPORT_ARGS).
+    const { browser, page } = await launch({ video, args: frameImport === 'external-texture' ? GPU_IMPORT_ARGS : [] });
     try {
-      await openApp(page, `backend=${b}`);
+      await openApp(page, `backend=${b}&frameImport=${frameImport}`);
       const got = await backendName(page);
       if (got !== b) {
         skipped.push(`live ${b}: not available here (the app chose ${got})`);
@@ -225,6 +231,7 @@ if (frames > 0 && existsSync(join(CIFAR_DIR, 'test_batch.bin'))) {
       const num = async (id: string, attr: string) => Number(await page.getByTestId(id).getAttribute(attr));
       const row: LiveRow = {
         backend: b,
+        frameImport: String(await page.getByTestId('frame-import').getAttribute('data-value')),
         frames,
         firstMs: await num('first-inference', 'data-value'),
         modelP50: await num('model-latency', 'data-p50'),
@@ -239,12 +246,38 @@ if (frames > 0 && existsSync(join(CIFAR_DIR, 'test_batch.bin'))) {
       };
       row.overhead = ratio(row.e2eP50, row.modelP50);
       liveRows.push(row);
-      log(`live ${b}: e2e/model ${fmtRatio(row.overhead)}`);
+      log(`live ${b} (${row.frameImport}): e2e/model ${fmtRatio(row.overhead)}`);
     } finally {
       await browser.close();
     }
   }
 } else if (frames > 0) skipped.push(`live path: no CIFAR-10 test batch in ${CIFAR_DIR}`);
+
+// ---- 4. webgpu preprocessing: one shader on a VideoFrame vs TF.js ops ----
+const prepRows: PreprocessResult[] = [];
+if (backends.includes('webgpu')) {
+  const { browser, page } = await launch({ camera: false, args: GPU_IMPORT_ARGS });
+  try {
+    await openBench(page);
+    await page.evaluate(() => (globalThis as unknown as { benchInit: (b: string) => Promise<InitResult> }).benchInit('webgpu'));
+    for (const id of modelIds) {
+      for (const [width, height] of [[640, 480], [1280, 720]] as const) {
+        const req: PreprocessRequest = { id, width, height, warmup, runs, maxMs };
+        try {
+          const r = await page.evaluate((q) => (globalThis as unknown as { benchPreprocess: (q: PreprocessRequest) => Promise<PreprocessResult> }).benchPreprocess(q), req);
+          prepRows.push(r);
+          log(`preprocess ${id} ${width}x${height}: shader p50 ${r.texture.p50Ms.toFixed(1)} ms, TF.js ops ${r.ops.p50Ms.toFixed(1)} ms`);
+        } catch (e) {
+          skipped.push(`preprocess ${id} ${width}x${height}: ${(e as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+  } catch (e) {
+    skipped.push(`preprocess: ${(e as Error).message.split('\n')[0]}`);
+  } finally {
+    await browser.close();
+  }
+}
 stop();
 
 // ---- report ----
@@ -277,15 +310,24 @@ if (liveRows.length) {
   log('\nLive path (the app, fake camera, airbench-cifar10 with six-view TTA):');
   log(
     markdownTable(
-      ['backend', 'first ms', 'model p50', 'model p95', 'e2e p50', 'e2e p95', 'FPS', 'e2e / model (p50)'],
-      liveRows.map((r) => [r.backend, r.firstMs, r.modelP50, r.modelP95, r.e2eP50, r.e2eP95, r.fps, fmtRatio(r.overhead)]),
+      ['backend', 'frames as', 'first ms', 'model p50', 'model p95', 'e2e p50', 'e2e p95', 'FPS', 'e2e / model (p50)'],
+      liveRows.map((r) => [r.backend, r.frameImport, r.firstMs, r.modelP50, r.modelP95, r.e2eP50, r.e2eP95, r.fps, fmtRatio(r.overhead)]),
     ),
   );
   log('\nWhere the live path\'s end-to-end time goes (p50 of each part, ms):');
   log(
     markdownTable(
-      ['backend', 'capture (UI thread)', 'preprocess (worker)', 'model (worker)', 'transfer and render', 'e2e'],
-      liveRows.map((r) => [r.backend, r.captureP50, r.preprocessP50, r.modelP50, r.otherP50, r.e2eP50]),
+      ['backend', 'frames as', 'capture (UI thread)', 'preprocess (worker)', 'model (worker)', 'transfer and render', 'e2e'],
+      liveRows.map((r) => [r.backend, r.frameImport, r.captureP50, r.preprocessP50, r.modelP50, r.otherP50, r.e2eP50]),
+    ),
+  );
+}
+if (prepRows.length) {
+  log('\nWebGPU preprocessing, frame -> normalised input with readback (ms): one shader on a VideoFrame vs TF.js ops on an ImageBitmap:');
+  log(
+    markdownTable(
+      ['model', 'frame', 'shader p50', 'TF.js ops p50', 'ops / shader', 'max |Δ| (pixel units)'],
+      prepRows.map((r) => [r.id, r.frame.join('x'), r.texture.p50Ms, r.ops.p50Ms, fmtRatio(ratio(r.ops.p50Ms, r.texture.p50Ms)), r.maxPixelDiff.toExponential(1)]),
     ),
   );
 }
@@ -298,7 +340,7 @@ if (skipped.length) log(`\nSkipped:\n- ${skipped.join('\n- ')}`);
 const strip = <T extends { output?: number[] }>(r: T) => ({ ...r, output: undefined });
 writeFileSync(
   outFile,
-  JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: loadStart, end: loadavg()[0] }, options: { backends, modelIds, warmup, runs, maxMs, threads, peerThreads, frames, parallelCompile, fuse, profile, leakFrames }, modelOnly: tfRows.map(strip), peers: peerRows.map(strip), live: liveRows, skipped }, null, 1),
+  JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: loadStart, end: loadavg()[0] }, options: { backends, modelIds, warmup, runs, maxMs, threads, peerThreads, frames, parallelCompile, fuse, profile, leakFrames }, modelOnly: tfRows.map(strip), peers: peerRows.map(strip), live: liveRows, preprocess: prepRows, skipped }, null, 1),
 );
 log(`\nwrote ${outFile}`);
 process.exit(0);

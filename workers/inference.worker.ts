@@ -10,12 +10,14 @@ import type { ModelCard } from '../models/card';
 import { chooseBackend } from './backend';
 import { precompile } from './compile';
 import { frameToInput } from './preprocess';
+import { isFallbackAdapter, videoFrameToInput } from './gpu-frame';
+import { planFrameImport } from './plan';
 import { fetchVerified, sha256Hex, WeightsError } from './fetch-weights';
 import { topK } from './topk';
 import { deleteCached, listCached, putCached, type StoredTensor } from './weight-store';
 import { cardFor, toStored, weightsFor } from './model-weights';
 import { profileCard } from '../models/profile';
-import type { BackendInfo, ClassifyResult, InferenceApi, LoadedModel, MemoryInfo, ProgressListener } from './protocol';
+import type { ClassifyResult, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, MemoryInfo, ProgressListener } from './protocol';
 
 interface Loaded {
   card: ModelCard;
@@ -23,7 +25,7 @@ interface Loaded {
   info: LoadedModel;
 }
 
-let backend: BackendInfo | undefined;
+let backend: InferenceBackend | undefined;
 let baseUrl = '';
 const models = new Map<string, Promise<Loaded>>();
 const cancelled = new Set<number>();
@@ -79,10 +81,32 @@ async function loadModel(id: string, onProgress: ProgressListener): Promise<Load
   return { card, model, info };
 }
 
+/** The model's input from either kind of frame (see planFrameImport). */
+async function toInput(frame: Frame, card: ModelCard): Promise<[tf.Tensor4D, FrameImport]> {
+  if (frame instanceof ImageBitmap) return [frameToInput(frame, card.preprocess), 'bitmap'];
+  if (tf.getBackend() === 'webgpu') return [videoFrameToInput(frame, card.preprocess), 'external-texture'];
+  // A VideoFrame on a backend that cannot sample it: decode it to a bitmap here instead.
+  const bitmap = await createImageBitmap(frame);
+  try {
+    return [frameToInput(bitmap, card.preprocess), 'bitmap'];
+  } finally {
+    bitmap.close();
+  }
+}
+
 const api: InferenceApi = {
   async init(opts, onProgress) {
     baseUrl = opts.baseUrl;
-    backend ??= await chooseBackend(opts.backend);
+    if (!backend) {
+      const info = await chooseBackend(opts.backend);
+      const frameImport = planFrameImport({
+        backend: info.name,
+        videoFrame: typeof VideoFrame !== 'undefined',
+        fallbackAdapter: info.name === 'webgpu' && (await isFallbackAdapter()),
+        requested: opts.frameImport,
+      });
+      backend = { ...info, frameImport };
+    }
     onProgress({ type: 'backend', info: backend });
     return backend;
   },
@@ -106,7 +130,7 @@ const api: InferenceApi = {
       const { card, model } = await m;
       if (cancelled.delete(callId)) throw abortError();
       const t0 = performance.now();
-      const input = frameToInput(frame, card.preprocess);
+      const [input, frameImport] = await toInput(frame, card);
       frame.close();
       const t1 = performance.now();
       let probs: Float32Array;
@@ -121,6 +145,7 @@ const api: InferenceApi = {
         top: topK(probs, 5).map(({ index, value }) => ({ index, label: card.labels[index] ?? `#${index}`, prob: value })),
         modelMs: t2 - t1,
         preprocessMs: t1 - t0,
+        frameImport,
         memory: memory(),
       };
     } finally {

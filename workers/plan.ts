@@ -13,3 +13,41 @@ export function planBackends(requested?: string | null): { order: BackendName[];
   // The forced backend first; if it cannot start, fall back in the usual order.
   return { order: [r, ...BACKEND_ORDER.filter((b) => b !== r)] };
 }
+
+export const FRAME_IMPORTS = ['external-texture', 'bitmap'] as const;
+export type FrameImport = (typeof FRAME_IMPORTS)[number];
+
+export interface FrameImportFacts {
+  backend: BackendName;
+  /** VideoFrame exists in the worker (WebCodecs). */
+  videoFrame: boolean;
+  /** The WebGPU adapter is a software fallback (SwiftShader). */
+  fallbackAdapter: boolean;
+  /** ?frameImport= from the page's URL, if any. */
+  requested?: string | null;
+}
+
+/**
+ * How camera frames reach the model. 'external-texture': the UI transfers a VideoFrame and
+ * the worker samples it as a GPUExternalTexture in one shader that crops, resizes and
+ * normalises (no copy of the frame on any CPU). 'bitmap': the UI crops and resizes with
+ * createImageBitmap and the worker uploads the small bitmap.
+ * Software adapters default to 'bitmap': on headless SwiftShader, importing a camera
+ * VideoFrame loses the WebGPU device (every device in the page) instead of failing cleanly.
+ */
+export function planFrameImport(f: FrameImportFacts): { mode: FrameImport; why: string } {
+  const possible = f.backend === 'webgpu' && f.videoFrame;
+  const requested = f.requested?.toLowerCase();
+  if (requested && !(FRAME_IMPORTS as readonly string[]).includes(requested)) {
+    const mode: FrameImport = possible && !f.fallbackAdapter ? 'external-texture' : 'bitmap';
+    return { mode, why: `unknown ?frameImport=${f.requested} (choose ${FRAME_IMPORTS.join(' or ')}); using ${mode}` };
+  }
+  if (requested === 'bitmap') return { mode: 'bitmap', why: 'as asked by ?frameImport=bitmap' };
+  if (!possible) {
+    const why = f.backend !== 'webgpu' ? `${f.backend} cannot sample video textures` : 'VideoFrame is missing in this browser';
+    return { mode: 'bitmap', why: requested ? `${why}, so ?frameImport=${requested} cannot apply` : why };
+  }
+  if (requested === 'external-texture') return { mode: 'external-texture', why: 'as asked by ?frameImport=external-texture' };
+  if (f.fallbackAdapter) return { mode: 'bitmap', why: 'the WebGPU adapter is a software fallback, which cannot import camera frames safely' };
+  return { mode: 'external-texture', why: 'WebGPU imports each VideoFrame as an external texture' };
+}

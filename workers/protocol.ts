@@ -2,6 +2,9 @@
 // are erased), so the UI imports this file without pulling in TF.js.
 import type { LayerRow } from '../models/profile';
 import type { ModelCard } from '../models/card';
+import type { FrameImport } from './plan';
+
+export type { FrameImport };
 
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_ORDER)[number];
@@ -24,6 +27,17 @@ export interface BackendInfo {
   threads?: number;
 }
 
+/** The inference worker's backend, with how camera frames reach its models (planFrameImport). */
+export interface InferenceBackend extends BackendInfo {
+  frameImport: { mode: FrameImport; why: string };
+}
+
+/** Options of init(): both come from the page's URL (?backend=, ?frameImport=). */
+export interface EngineOptions {
+  backend?: string;
+  frameImport?: string;
+}
+
 export interface MemoryInfo {
   numTensors: number;
   numBytes: number;
@@ -43,6 +57,8 @@ export interface ClassifyResult {
   modelMs: number;
   /** Frame upload, crop, resize and normalisation, in ms. */
   preprocessMs: number;
+  /** The path this frame took: a VideoFrame sampled by one shader, or a bitmap upload. */
+  frameImport: FrameImport;
   memory: MemoryInfo;
 }
 
@@ -89,11 +105,12 @@ export type ProgressEvent =
 
 export type ProgressListener = (e: ProgressEvent) => void;
 
-export type Frame = ImageBitmap;
+/** An ImageBitmap already cropped and resized by the UI, or a whole camera VideoFrame. */
+export type Frame = ImageBitmap | VideoFrame;
 
 /** What the worker exposes through Comlink. Every method is async across the boundary. */
 export interface InferenceApi {
-  init(opts: { backend?: string; baseUrl: string }, onProgress: ProgressListener): Promise<BackendInfo>;
+  init(opts: EngineOptions & { baseUrl: string }, onProgress: ProgressListener): Promise<InferenceBackend>;
   load(modelId: string, onProgress: ProgressListener): Promise<LoadedModel>;
   /** Classifies and closes `frame`. Rejects with AbortError if `callId` was cancelled. */
   classify(modelId: string, frame: Frame, callId: number): Promise<ClassifyResult>;

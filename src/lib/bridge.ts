@@ -2,11 +2,12 @@
 // aborted with an AbortSignal; `FrameGate` keeps at most one frame in flight per model.
 import * as Comlink from 'comlink';
 import type {
-  BackendInfo,
   CachedModel,
   ClassifyResult,
+  EngineOptions,
   Frame,
   InferenceApi,
+  InferenceBackend,
   LayerRow,
   LoadedModel,
   ProgressListener,
@@ -23,8 +24,8 @@ export class Bridge {
     this.api = Comlink.wrap<InferenceApi>(this.worker);
   }
 
-  init(backend: string | undefined, onProgress: ProgressListener): Promise<BackendInfo> {
-    return this.api.init({ backend, baseUrl: document.baseURI }, Comlink.proxy(onProgress));
+  init(opts: EngineOptions, onProgress: ProgressListener): Promise<InferenceBackend> {
+    return this.api.init({ ...opts, baseUrl: document.baseURI }, Comlink.proxy(onProgress));
   }
 
   load(modelId: string, onProgress: ProgressListener): Promise<LoadedModel> {

@@ -4,6 +4,7 @@
 // normalise instead of 1.2 MB. The worker's own crop and resize then have nothing to do.
 import { cropFor } from '../../workers/geometry';
 import type { Preprocess } from '../../models/card';
+import type { Frame, FrameImport } from '../../workers/protocol';
 
 /** A video frame or an image, cropped and resized as `p` asks. */
 export function captureFor(source: HTMLVideoElement | ImageBitmap, p: Preprocess): Promise<ImageBitmap> {
@@ -13,4 +14,12 @@ export function captureFor(source: HTMLVideoElement | ImageBitmap, p: Preprocess
   // 'high' filters like an area average when shrinking a lot (no aliasing), as the worker's
   // pool-then-bilinear resize does.
   return createImageBitmap(source, c.left, c.top, c.width, c.height, { resizeWidth: w, resizeHeight: h, resizeQuality: 'high' });
+}
+
+/**
+ * The video's current frame as the worker wants it: the whole frame as a VideoFrame (which
+ * refers to the camera's buffer; the worker's shader crops and resizes), or a small bitmap.
+ */
+export async function captureFrame(video: HTMLVideoElement, p: Preprocess, mode: FrameImport): Promise<Frame> {
+  return mode === 'external-texture' ? new VideoFrame(video) : captureFor(video, p);
 }

@@ -5,11 +5,11 @@
 // own memory figures, and on CPU backends (wasm, cpu) the models then run in parallel, so a
 // slow model does not hold back a fast one. The cost is one backend init per model.
 import { Bridge } from './bridge';
-import { captureFor } from './capture';
+import { captureFrame } from './capture';
 import { Pane, type FrameSink } from './session.svelte';
 import { chartTop, compareCsv, compareJson, compareRow, type CompareExport } from './compare';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
-import type { BackendInfo } from '../../workers/protocol';
+import type { EngineOptions, InferenceBackend } from '../../workers/protocol';
 
 export const MIN_MODELS = 2;
 export const MAX_MODELS = 4;
@@ -17,7 +17,7 @@ export const SCHEDULING = 'one worker (and TF.js engine) per model; each camera 
 
 /** One compared model: its pane of figures and the worker that runs it. */
 export class Contender {
-  backend = $state<BackendInfo | null>(null);
+  backend = $state<InferenceBackend | null>(null);
   readonly pane: Pane;
   readonly bridge = new Bridge();
 
@@ -35,7 +35,7 @@ export class CompareSession implements FrameSink {
   private frameNo = 0;
   private abort = new AbortController();
 
-  constructor(private readonly backend: string | undefined) {}
+  constructor(private readonly engine: EngineOptions) {}
 
   get canRun(): boolean {
     return this.selected.length >= MIN_MODELS && this.selected.length <= MAX_MODELS;
@@ -67,7 +67,7 @@ export class CompareSession implements FrameSink {
 
   private async load(c: Contender): Promise<void> {
     try {
-      c.backend = await c.bridge.init(this.backend, () => {});
+      c.backend = await c.bridge.init(this.engine, () => {});
       c.pane.model = await c.bridge.load(c.pane.card.id, () => {});
     } catch (e) {
       c.pane.error = `Could not load ${c.pane.card.name}: ${(e as Error).message}`;
@@ -94,9 +94,9 @@ export class CompareSession implements FrameSink {
       if (!c.pane.model) continue;
       const run = c.pane.gate.offer(async () => {
         // Called before the job's first await, so still in this task (the same frame).
-        const bitmap = await captureFor(video, c.pane.card.preprocess);
+        const image = await captureFrame(video, c.pane.card.preprocess, c.backend?.frameImport.mode ?? 'bitmap');
         const captureMs = performance.now() - captured;
-        const r = await c.bridge.classify(c.pane.card.id, bitmap, this.abort.signal);
+        const r = await c.bridge.classify(c.pane.card.id, image, this.abort.signal);
         c.pane.show(r, `camera frame ${frame}`, frame);
         await afterRender();
         const shown = performance.now();

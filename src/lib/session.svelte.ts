@@ -4,10 +4,10 @@ import { Bridge, FrameGate } from './bridge';
 import { Rolling } from './stats';
 import { appendCapped, NO_FIGURES, type Figures, type FrameTiming, type LatencySample } from './compare';
 import { fileRejection } from './errors';
-import { captureFor } from './capture';
+import { captureFor, captureFrame } from './capture';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
-import type { BackendInfo, ClassifyResult, LoadedModel, MemoryInfo, Prediction, ProgressEvent } from '../../workers/protocol';
+import type { ClassifyResult, EngineOptions, Frame, FrameImport, InferenceBackend, LoadedModel, MemoryInfo, Prediction, ProgressEvent } from '../../workers/protocol';
 
 const WINDOW = 100;
 /** Samples kept for the latency-over-time chart. */
@@ -34,6 +34,8 @@ export class Pane {
   history = $state.raw<LatencySample[]>([]);
   /** Camera frame number of the result shown (0 for files and the live view). */
   frame = $state(0);
+  /** How the last frame reached the model. */
+  frameImport = $state<FrameImport | null>(null);
 
   readonly gate = new FrameGate();
   private readonly modelMs = new Rolling(WINDOW);
@@ -50,6 +52,7 @@ export class Pane {
     this.source = source;
     this.memory = r.memory;
     this.frame = frame;
+    this.frameImport = r.frameImport;
     this.frames++;
     this.error = null;
   }
@@ -81,7 +84,7 @@ export class Pane {
 }
 
 export class Session implements FrameSink {
-  backend = $state<BackendInfo | null>(null);
+  backend = $state<InferenceBackend | null>(null);
   progress = $state<ProgressEvent | null>(null);
   fatal = $state<string | null>(null);
   fileError = $state<string | null>(null);
@@ -94,9 +97,9 @@ export class Session implements FrameSink {
     this.progress = e;
   };
 
-  async start(backend: string | undefined, modelIds: string[] = [DEFAULT_MODEL_ID]): Promise<void> {
+  async start(engine: EngineOptions, modelIds: string[] = [DEFAULT_MODEL_ID]): Promise<void> {
     try {
-      this.backend = await this.bridge.init(backend, this.onProgress);
+      this.backend = await this.bridge.init(engine, this.onProgress);
     } catch (e) {
       this.fatal = (e as Error).message;
       return;
@@ -135,7 +138,7 @@ export class Session implements FrameSink {
       if (!pane.model) continue;
       const run = pane.gate.offer(async () => {
         const captured = performance.now();
-        const frame = await captureFor(video, pane.card.preprocess);
+        const frame = await captureFrame(video, pane.card.preprocess, this.backend?.frameImport.mode ?? 'bitmap');
         await this.classifyInto(pane, frame, 'camera', captured, performance.now() - captured, afterRender);
       });
       if (!run) pane.dropped = pane.gate.dropped;
@@ -163,7 +166,7 @@ export class Session implements FrameSink {
     bitmap.close();
   }
 
-  private async classifyInto(pane: Pane, frame: ImageBitmap, source: string, captured: number, captureMs: number, afterRender: () => Promise<void>) {
+  private async classifyInto(pane: Pane, frame: Frame, source: string, captured: number, captureMs: number, afterRender: () => Promise<void>) {
     const r = await this.bridge.classify(pane.card.id, frame, this.abort.signal);
     pane.show(r, source);
     await afterRender();

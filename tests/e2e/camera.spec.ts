@@ -21,6 +21,8 @@ test('classifies CIFAR-10 test images shown to the camera, on WebGPU', async () 
       expect(await backendName(page)).toBe('webgpu');
       await page.getByRole('button', { name: 'Start camera' }).click();
       await waitForFrames(page, 2);
+      // SwiftShader is a software adapter, so frames go as bitmaps (gpu-frame.spec.ts tests the other path).
+      if (i === 0) await expect(page.getByTestId('frame-import')).toHaveAttribute('data-value', 'bitmap');
       const got = await page.getByTestId('top1').getAttribute('data-label');
       results.push({ want: LABELS[labels[i]!]!, got });
     } finally {

@@ -24,6 +24,12 @@ const BASE_ARGS = [
   '--disable-gpu-sandbox',
 ];
 
+/**
+ * Vulkan and ANGLE on SwiftShader: with these, headless Chromium can import a camera
+ * VideoFrame into WebGPU (under the default flags the import loses the device).
+ */
+export const GPU_IMPORT_ARGS = ['--use-vulkan=swiftshader', '--use-angle=swiftshader'];
+
 export interface LaunchOptions {
   webgpu?: boolean;
   /** A Y4M file for the fake camera; omit for Chromium's built-in test pattern. */
@@ -32,6 +38,8 @@ export interface LaunchOptions {
   camera?: boolean;
   /** false: camera permission prompts are denied instead of accepted. */
   allowCamera?: boolean;
+  /** More Chromium flags. */
+  args?: string[];
 }
 
 export async function launch(opts: LaunchOptions = {}): Promise<{ browser: Browser; context: BrowserContext; page: Page }> {
@@ -41,6 +49,7 @@ export async function launch(opts: LaunchOptions = {}): Promise<{ browser: Brows
   if (camera) args.push('--use-fake-device-for-media-stream');
   if (video) args.push(`--use-file-for-fake-video-capture=${video}`);
   args.push(allowCamera ? '--use-fake-ui-for-media-stream' : '--deny-permission-prompts');
+  args.push(...(opts.args ?? []));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args, headless: true });
   const context = await browser.newContext({ baseURL: BASE_URL });
   const page = await context.newPage();

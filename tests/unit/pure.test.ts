@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rolling, formatBytes } from '../../src/lib/stats';
 import { cameraErrorMessage, fileRejection } from '../../src/lib/errors';
 import { FrameGate } from '../../src/lib/bridge';
-import { planBackends } from '../../workers/plan';
+import { planBackends, planFrameImport } from '../../workers/plan';
 import { cropFor, workerCropFor } from '../../workers/geometry';
 import { topK } from '../../workers/topk';
 import { parseCifarRecords, RECORD_BYTES } from '../../workers/cifar10';
@@ -78,6 +78,30 @@ describe('backend plan', () => {
     const p = planBackends('tpu');
     expect(p.order[0]).toBe('webgpu');
     expect(p.note).toMatch(/Unknown backend "tpu"/);
+  });
+});
+
+describe('frame import plan', () => {
+  const gpu = { backend: 'webgpu' as const, videoFrame: true, fallbackAdapter: false };
+  it('imports VideoFrames on a hardware WebGPU adapter', () => {
+    expect(planFrameImport(gpu).mode).toBe('external-texture');
+  });
+  it('sends bitmaps on a software adapter, other backends, or without VideoFrame', () => {
+    expect(planFrameImport({ ...gpu, fallbackAdapter: true }).mode).toBe('bitmap');
+    expect(planFrameImport({ ...gpu, backend: 'wasm' }).mode).toBe('bitmap');
+    expect(planFrameImport({ ...gpu, videoFrame: false }).mode).toBe('bitmap');
+  });
+  it('follows ?frameImport= where it can apply, and says why where it cannot', () => {
+    expect(planFrameImport({ ...gpu, fallbackAdapter: true, requested: 'external-texture' }).mode).toBe('external-texture');
+    expect(planFrameImport({ ...gpu, requested: 'bitmap' }).mode).toBe('bitmap');
+    const wasm = planFrameImport({ ...gpu, backend: 'wasm', requested: 'external-texture' });
+    expect(wasm.mode).toBe('bitmap');
+    expect(wasm.why).toContain('cannot apply');
+  });
+  it('names the choices for an unknown value and keeps the default', () => {
+    const p = planFrameImport({ ...gpu, requested: 'zero-copy' });
+    expect(p.mode).toBe('external-texture');
+    expect(p.why).toContain('external-texture or bitmap');
   });
 });
 
