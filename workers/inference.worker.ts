@@ -81,11 +81,20 @@ async function loadModel(id: string, onProgress: ProgressListener): Promise<Load
   return { card, model, info };
 }
 
+/** Why importing a VideoFrame failed, once it has: later frames then go as bitmaps. */
+let importFailed: string | undefined;
+
 /** The model's input from either kind of frame (see planFrameImport). */
 async function toInput(frame: Frame, card: ModelCard): Promise<[tf.Tensor4D, FrameImport]> {
   if (frame instanceof ImageBitmap) return [frameToInput(frame, card.preprocess), 'bitmap'];
-  if (tf.getBackend() === 'webgpu') return [videoFrameToInput(frame, card.preprocess), 'external-texture'];
-  // A VideoFrame on a backend that cannot sample it: decode it to a bitmap here instead.
+  if (tf.getBackend() === 'webgpu' && !importFailed) {
+    try {
+      return [videoFrameToInput(frame, card.preprocess), 'external-texture'];
+    } catch (e) {
+      importFailed = `importing a VideoFrame failed (${(e as Error).message}), so frames go as bitmaps`;
+    }
+  }
+  // A VideoFrame that cannot be sampled here: decode it to a bitmap instead.
   const bitmap = await createImageBitmap(frame);
   try {
     return [frameToInput(bitmap, card.preprocess), 'bitmap'];
@@ -146,6 +155,7 @@ const api: InferenceApi = {
         modelMs: t2 - t1,
         preprocessMs: t1 - t0,
         frameImport,
+        frameImportFailed: importFailed,
         memory: memory(),
       };
     } finally {

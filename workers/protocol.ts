@@ -59,6 +59,8 @@ export interface ClassifyResult {
   preprocessMs: number;
   /** The path this frame took: a VideoFrame sampled by one shader, or a bitmap upload. */
   frameImport: FrameImport;
+  /** Set when importing a VideoFrame failed and the worker moved to bitmaps: why. */
+  frameImportFailed?: string;
   memory: MemoryInfo;
 }
 

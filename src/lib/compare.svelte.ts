@@ -5,7 +5,7 @@
 // own memory figures, and on CPU backends (wasm, cpu) the models then run in parallel, so a
 // slow model does not hold back a fast one. The cost is one backend init per model.
 import { Bridge } from './bridge';
-import { captureFrame } from './capture';
+import { afterFrameImport, captureFrame } from './capture';
 import { Pane, type FrameSink } from './session.svelte';
 import { chartTop, compareCsv, compareJson, compareRow, type CompareExport } from './compare';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
@@ -97,6 +97,7 @@ export class CompareSession implements FrameSink {
         const image = await captureFrame(video, c.pane.card.preprocess, c.backend?.frameImport.mode ?? 'bitmap');
         const captureMs = performance.now() - captured;
         const r = await c.bridge.classify(c.pane.card.id, image, this.abort.signal);
+        c.backend = afterFrameImport(c.backend, r);
         c.pane.show(r, `camera frame ${frame}`, frame);
         await afterRender();
         const shown = performance.now();

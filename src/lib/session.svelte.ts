@@ -4,7 +4,7 @@ import { Bridge, FrameGate } from './bridge';
 import { Rolling } from './stats';
 import { appendCapped, NO_FIGURES, type Figures, type FrameTiming, type LatencySample } from './compare';
 import { fileRejection } from './errors';
-import { captureFor, captureFrame } from './capture';
+import { afterFrameImport, captureFor, captureFrame } from './capture';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
 import type { ClassifyResult, EngineOptions, Frame, FrameImport, InferenceBackend, LoadedModel, MemoryInfo, Prediction, ProgressEvent } from '../../workers/protocol';
@@ -168,6 +168,7 @@ export class Session implements FrameSink {
 
   private async classifyInto(pane: Pane, frame: Frame, source: string, captured: number, captureMs: number, afterRender: () => Promise<void>) {
     const r = await this.bridge.classify(pane.card.id, frame, this.abort.signal);
+    this.backend = afterFrameImport(this.backend, r);
     pane.show(r, source);
     await afterRender();
     const shown = performance.now();

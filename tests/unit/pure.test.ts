@@ -3,6 +3,8 @@ import { Rolling, formatBytes } from '../../src/lib/stats';
 import { cameraErrorMessage, fileRejection } from '../../src/lib/errors';
 import { FrameGate } from '../../src/lib/bridge';
 import { planBackends, planFrameImport } from '../../workers/plan';
+import { afterFrameImport } from '../../src/lib/capture';
+import type { ClassifyResult, InferenceBackend } from '../../workers/protocol';
 import { cropFor, workerCropFor } from '../../workers/geometry';
 import { topK } from '../../workers/topk';
 import { parseCifarRecords, RECORD_BYTES } from '../../workers/cifar10';
@@ -97,6 +99,14 @@ describe('frame import plan', () => {
     const wasm = planFrameImport({ ...gpu, backend: 'wasm', requested: 'external-texture' });
     expect(wasm.mode).toBe('bitmap');
     expect(wasm.why).toContain('cannot apply');
+  });
+  it('moves the UI to bitmaps once the worker reports a failed import, and only then', () => {
+    const backend = { name: 'webgpu', frameImport: { mode: 'external-texture', why: '' } } as InferenceBackend;
+    const ok = { frameImport: 'external-texture' } as ClassifyResult;
+    expect(afterFrameImport(backend, ok)).toBe(backend);
+    const failed = { frameImport: 'bitmap', frameImportFailed: 'importing a VideoFrame failed (x)' } as ClassifyResult;
+    expect(afterFrameImport(backend, failed).frameImport).toEqual({ mode: 'bitmap', why: 'importing a VideoFrame failed (x)' });
+    expect(afterFrameImport(null, failed)).toBeNull();
   });
   it('names the choices for an unknown value and keeps the default', () => {
     const p = planFrameImport({ ...gpu, requested: 'zero-copy' });
