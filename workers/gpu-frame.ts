@@ -1,8 +1,9 @@
 /// <reference types="@webgpu/types" />
 // WebGPU: a camera VideoFrame -> the model's normalised input in one compute shader.
 // The frame is imported as a GPUExternalTexture: no copy through JavaScript, no intermediate
-// texture or tensor, and none at all where the camera delivers GPU-backed frames. One dispatch does what frameToInput does in six kernels: crop, average
-// pool, bilinear resize (TF.js's half-pixel rule), grey-scale and normalisation.
+// texture or tensor, and none at all where the camera delivers GPU-backed frames. One
+// dispatch does what frameToInput does in six or seven kernels: crop, average pool, bilinear
+// resize (TF.js's half-pixel rule), grey-scale and normalisation.
 //
 // The shader runs through the TF.js WebGPU backend's own program runner, as its FromPixels
 // kernel does, so the backend owns the output buffer and orders the dispatch with the
