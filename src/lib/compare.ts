@@ -1,6 +1,6 @@
 // Pure logic of the compare view, unit-tested: latency history, summary rows, JSON and CSV.
 import type { ModelCard } from '../../models/card';
-import type { LoadedModel, MemoryInfo, Prediction } from '../../workers/protocol';
+import type { FrameImport, LoadedModel, MemoryInfo, Prediction } from '../../workers/protocol';
 
 /** One classified frame: when it was shown (performance.now() ms) and what it cost. */
 export interface LatencySample {
@@ -55,12 +55,15 @@ export interface PaneLike {
   frames: number;
   dropped: number;
   history: readonly LatencySample[];
+  frameImport: FrameImport | null;
 }
 
 export interface CompareRow {
   model: string;
   name: string;
   backend: string;
+  /** How the last frame reached the model: 'external-texture' (VideoFrame) or 'bitmap'. */
+  frameImport: FrameImport | null;
   params: number | null;
   macs: number;
   weightBytes: number | null;
@@ -88,6 +91,7 @@ export function compareRow(p: PaneLike, backend: string): CompareRow {
     model: p.card.id,
     name: p.card.name,
     backend,
+    frameImport: p.frameImport,
     params: num(p.model?.params),
     macs: p.card.macs,
     weightBytes: num(p.model?.weightBytes),
@@ -130,7 +134,7 @@ export function compareJson(panes: { pane: PaneLike; backend: string }[], t0: nu
 }
 
 const CSV_COLUMNS: (keyof CompareRow)[] = [
-  'model', 'name', 'backend', 'params', 'macs', 'weightBytes', 'firstInferenceMs',
+  'model', 'name', 'backend', 'frameImport', 'params', 'macs', 'weightBytes', 'firstInferenceMs',
   'modelP50Ms', 'modelP95Ms', 'e2eP50Ms', 'e2eP95Ms', 'captureP50Ms', 'preprocessP50Ms', 'otherP50Ms', 'fps', 'frames', 'dropped',
   'numTensors', 'numBytes', 'gpuBytes', 'top5',
 ];

@@ -92,6 +92,7 @@ test('two models side by side on the same camera frames, with chart and exports'
     expect(data.models.map((m) => m.model)).toEqual([A, B]);
     for (const m of data.models) {
       expect(m.backend).toBe('wasm');
+      expect(m.frameImport).toBe('bitmap');
       expect(m.history.length).toBeGreaterThanOrEqual(MIN_FRAMES);
       expect(m.modelP50Ms).toBeGreaterThan(0);
       // The breakdown of the end-to-end time: each part measured, none larger than the whole.
@@ -112,7 +113,7 @@ test('two models side by side on the same camera frames, with chart and exports'
     expect(csv.name).toMatch(/\.csv$/);
     const lines = csv.text.trimEnd().split('\r\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^model,name,backend,params,macs,/);
+    expect(lines[0]).toMatch(/^model,name,backend,frameImport,params,macs,/);
     expect(lines[1]).toMatch(new RegExp(`^${A},`));
     expect(lines[2]).toMatch(new RegExp(`^${B},`));
   } finally {

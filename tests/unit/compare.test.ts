@@ -18,6 +18,7 @@ function pane(over: Partial<PaneLike> = {}): PaneLike {
       { t: 1000, modelMs: 50, e2eMs: 70, frame: 1 },
       { t: 1100, modelMs: 52, e2eMs: 71, frame: 3 },
     ],
+    frameImport: 'external-texture',
     ...over,
   };
 }
@@ -33,8 +34,8 @@ describe('compare', () => {
   });
 
   it('builds a summary row with nulls for figures not measured yet', () => {
-    const r = compareRow(pane({ model: null, memory: null, figures: NO_FIGURES }), 'wasm');
-    expect(r).toMatchObject({ model: DEFAULT_MODEL_ID, backend: 'wasm', params: null, macs: findCard(DEFAULT_MODEL_ID).macs, modelP50Ms: null, captureP50Ms: null, otherP50Ms: null, gpuBytes: null });
+    const r = compareRow(pane({ model: null, memory: null, figures: NO_FIGURES, frameImport: null }), 'wasm');
+    expect(r).toMatchObject({ model: DEFAULT_MODEL_ID, backend: 'wasm', frameImport: null, params: null, macs: findCard(DEFAULT_MODEL_ID).macs, modelP50Ms: null, captureP50Ms: null, otherP50Ms: null, gpuBytes: null });
   });
 
   it('exports JSON with history relative to the start', () => {
@@ -48,7 +49,7 @@ describe('compare', () => {
     const csv = compareCsv([compareRow(pane(), 'wasm'), compareRow(pane({ memory: { numTensors: 1, numBytes: 2, gpuBytes: 3 } }), 'webgl')]);
     const lines = csv.trimEnd().split('\r\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^model,name,backend,params,macs,weightBytes,firstInferenceMs,modelP50Ms/);
+    expect(lines[0]).toMatch(/^model,name,backend,frameImport,params,macs,weightBytes,firstInferenceMs,modelP50Ms/);
     // gpuBytes (unknown on wasm) is empty; the last cell is the top-5.
     expect(lines[1]).toMatch(/,40,3100000,,cat 0\.9000; dog 0\.0500$/);
     expect(lines[2]).toMatch(/,1,2,3,cat 0\.9000; dog 0\.0500$/);
@@ -56,7 +57,7 @@ describe('compare', () => {
     // Where the end-to-end time went: capture, preprocess, transfer and render.
     expect(lines[0]).toContain(',e2eP95Ms,captureP50Ms,preprocessP50Ms,otherP50Ms,fps,');
     expect(lines[1]).toContain(',80,1.5,2.25,14,12.2,');
-    expect(lines[1]).toContain(',"airbench (40-160-160), CIFAR-10",');
+    expect(lines[1]).toContain(',"airbench (40-160-160), CIFAR-10",wasm,external-texture,');
     expect(csvCell('a "b", c')).toBe('"a ""b"", c"');
     expect(csvCell(null)).toBe('');
   });
