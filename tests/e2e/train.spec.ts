@@ -49,7 +49,8 @@ test('a corrupt, truncated or non-gzip archive and a missing URL are refused and
     }
     await expect(page.getByTestId('dataset-status')).toHaveAttribute('data-test', '200');
     await expect(page.getByTestId('dataset-error')).toHaveCount(0);
-    expect(await page.getByTestId('samples').locator('canvas').count()).toBeGreaterThanOrEqual(10);
+    // The samples render after the status (they are read back from the store): wait for them.
+    await expect.poll(() => page.getByTestId('samples').locator('canvas').count()).toBeGreaterThanOrEqual(10);
     // Stored once: a reload finds it without importing again.
     await openTrain(page);
     await expect(page.getByTestId('dataset-status')).toHaveAttribute('data-train', '400');
