@@ -60,13 +60,19 @@ const V2_STAGES = [1, 2, 3, 4, 3, 3, 1];
 /** Blocks per timm stage for MobileNetV3-Large (timm's arch_def; stage 6 is the 1x1 conv to 960). */
 const V3_STAGES = [1, 2, 3, 4, 2, 3];
 
-function stageOf(sizes: number[], index: number): [number, number] | null {
+function stageOf(sizes: readonly number[], index: number): [number, number] | null {
   let i = index;
   for (let s = 0; s < sizes.length; s++) {
     if (i < sizes[s]!) return [s, i];
     i -= sizes[s]!;
   }
   return null;
+}
+
+/** timm's `blocks.<stage>.<block>` for torchvision's `features.<i>` (i from 1), or null past the end. */
+function blockPrefix(stages: readonly number[], feature: string): string | null {
+  const sb = stageOf(stages, Number(feature) - 1);
+  return sb ? `blocks.${sb[0]}.${sb[1]}` : null;
 }
 
 function convOrBn(conv: string, bn: string, idx: string, rest: string): string {
@@ -82,9 +88,8 @@ function mobilenetV2(name: string): string {
   }
   m = /^features\.(\d+)\.conv\.(.+)$/.exec(name);
   if (m) {
-    const sb = stageOf(V2_STAGES, Number(m[1]) - 1);
-    if (!sb) return name;
-    const prefix = `blocks.${sb[0]}.${sb[1]}`;
+    const prefix = blockPrefix(V2_STAGES, m[1]!);
+    if (!prefix) return name;
     const rest = m[2]!;
     let r: RegExpExecArray | null;
     if (m[1] === '1') {
@@ -112,9 +117,8 @@ function mobilenetV3(name: string): string {
   if (m && Number(m[1]) === last) return `blocks.${V3_STAGES.length}.0.${convOrBn('conv', 'bn1', m[2]!, m[3]!)}`;
   m = /^features\.(\d+)\.block\.(.+)$/.exec(name);
   if (m) {
-    const sb = stageOf(V3_STAGES, Number(m[1]) - 1);
-    if (!sb) return name;
-    const prefix = `blocks.${sb[0]}.${sb[1]}`;
+    const prefix = blockPrefix(V3_STAGES, m[1]!);
+    if (!prefix) return name;
     const rest = m[2]!;
     let r: RegExpExecArray | null;
     if (m[1] === '1') {
