@@ -149,11 +149,18 @@ test('fine-tune the embedded airbench from its weights at a resized input (40 px
   }
 });
 
-test('a diverging run (huge learning rate) stops, restores the last good weights and says so', async () => {
+test('a bad setting is named beside its field; a diverging run (huge learning rate) stops, restores the last good weights and says so', async () => {
   const { browser, page } = await launch();
   try {
     await openTrain(page, 'backend=webgl');
     await importArchive(page, tmpFile('cifar-nan.tar.gz', cifarTarGz(128, 100)));
+    // A bad setting is named beside its field, and training cannot start until it is fixed.
+    const lr = page.getByLabel('Learning rate', { exact: true });
+    await lr.fill('-1');
+    await expect(page.locator('[data-testid=field-error][data-field=lr]')).toHaveText(/above 0/);
+    await expect(lr).toHaveAttribute('aria-invalid', 'true');
+    await expect(lr).toHaveAttribute('aria-describedby', 'err-lr');
+    await expect(page.getByRole('button', { name: 'Start training' })).toBeDisabled();
     await startTraining(page, { ...TINY, trainImages: 128, testImages: 100, optimizer: 'sgd', lr: 1e30, epochs: 1 });
     expect(await waitForRunEnd(page)).toBe('diverged');
     await expect(page.getByTestId('train-message')).toHaveText(/diverged.*restored/s);
