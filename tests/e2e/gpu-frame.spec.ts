@@ -15,7 +15,8 @@ test('the VideoFrame shader gives the same input as the TF.js ops path, for colo
     await page.goto('/bench.html');
     await page.waitForFunction(() => (globalThis as { benchReady?: boolean }).benchReady === true);
     await page.evaluate(() => (globalThis as unknown as { benchInit(b: string): Promise<unknown> }).benchInit('webgpu'));
-    // Squash to 32x32 with a 6x6 pool, centre crop to 224, and grey 28x28 (LeNet).
+    // At 640x480: a square crop to 32x32 through a 7x7 pool; a 0.875 centre crop to 224 (no
+    // pool); the whole frame squashed to grey 32x32 through a 7x7 pool (LeNet).
     for (const id of ['airbench-cifar10', 'mobilenet-v2-imagenet', 'lenet5-mnist']) {
       const req: PreprocessRequest = { id, width: 640, height: 480, warmup: 1, runs: 3, maxMs: 2000 };
       const r = await page.evaluate(
