@@ -32,9 +32,10 @@ async function probe(name: BackendName): Promise<string | null> {
   return null;
 }
 
-export async function chooseBackend(requested?: string): Promise<BackendInfo> {
-  const { order, note } = planBackends(requested);
-  const attempts: BackendAttempt[] = [];
+export async function chooseBackend(requested?: string, avoid: readonly BackendName[] = []): Promise<BackendInfo> {
+  const { order, note } = planBackends(requested, avoid);
+  // Listed first so that the reason names them ("webgl, because webgpu: …").
+  const attempts: BackendAttempt[] = avoid.map((name) => ({ name, ok: false, why: 'its GPU device was lost earlier on this page' }));
   for (const name of order) {
     let why = await probe(name);
     if (!why) {

@@ -11,6 +11,7 @@ import { chooseBackend } from './backend';
 import { precompile } from './compile';
 import { frameToInput } from './preprocess';
 import { isFallbackAdapter, videoFrameToInput } from './gpu-frame';
+import { explainFailure, throwIfDeviceLost, watchDeviceLoss } from './gpu-lost';
 import { planFrameImport } from './plan';
 import { fetchVerified, sha256Hex, WeightsError } from './fetch-weights';
 import { topK } from './topk';
@@ -107,7 +108,8 @@ const api: InferenceApi = {
   async init(opts, onProgress) {
     baseUrl = opts.baseUrl;
     if (!backend) {
-      const info = await chooseBackend(opts.backend);
+      const info = await chooseBackend(opts.backend, opts.avoid);
+      if (info.name === 'webgpu') watchDeviceLoss();
       const frameImport = planFrameImport({
         backend: info.name,
         videoFrame: typeof VideoFrame !== 'undefined',
@@ -122,6 +124,7 @@ const api: InferenceApi = {
 
   async load(id, onProgress) {
     if (!backend) throw new Error('init() must run before load().');
+    throwIfDeviceLost();
     let p = models.get(id);
     if (!p) {
       p = loadModel(id, onProgress);
@@ -129,11 +132,16 @@ const api: InferenceApi = {
       // A failed load is forgotten so that the user can retry.
       p.catch(() => models.delete(id));
     }
-    return (await p).info;
+    try {
+      return (await p).info;
+    } catch (e) {
+      throw await explainFailure(e);
+    }
   },
 
   async classify(id, frame, callId): Promise<ClassifyResult> {
     try {
+      throwIfDeviceLost();
       const m = models.get(id);
       if (!m) throw new Error(`Model ${id} is not loaded.`);
       const { card, model } = await m;
@@ -158,6 +166,8 @@ const api: InferenceApi = {
         frameImportFailed: importFailed,
         memory: memory(),
       };
+    } catch (e) {
+      throw await explainFailure(e);
     } finally {
       frame.close();
     }

@@ -1,17 +1,19 @@
 // Pure logic, unit-tested: which backends to try, in which order.
-import { BACKEND_ORDER, type BackendName } from './protocol';
+import { BACKEND_ORDER, type BackendName, type EngineOptions } from './protocol';
 
-export function planBackends(requested?: string | null): { order: BackendName[]; note?: string } {
-  if (!requested) return { order: [...BACKEND_ORDER] };
+/** Which backends to try, in order; `avoid` (backends whose GPU device was lost) are left out. */
+export function planBackends(requested?: string | null, avoid: readonly BackendName[] = []): { order: BackendName[]; note?: string } {
+  const usable = BACKEND_ORDER.filter((b) => !avoid.includes(b));
+  if (!requested) return { order: usable };
   const r = requested.toLowerCase() as BackendName;
   if (!BACKEND_ORDER.includes(r)) {
     return {
-      order: [...BACKEND_ORDER],
+      order: usable,
       note: `Unknown backend "${requested}" (choose ${BACKEND_ORDER.join(', ')}); using the default order:`,
     };
   }
   // The forced backend first; if it cannot start, fall back in the usual order.
-  return { order: [r, ...BACKEND_ORDER.filter((b) => b !== r)] };
+  return usable.includes(r) ? { order: [r, ...usable.filter((b) => b !== r)] } : { order: usable };
 }
 
 export const FRAME_IMPORTS = ['external-texture', 'bitmap'] as const;
@@ -50,4 +52,26 @@ export function planFrameImport(f: FrameImportFacts): { mode: FrameImport; why: 
   if (requested === 'external-texture') return { mode: 'external-texture', why: 'as asked by ?frameImport=external-texture' };
   if (f.fallbackAdapter) return { mode: 'bitmap', why: 'the WebGPU adapter is a software fallback, which cannot import camera frames safely' };
   return { mode: 'external-texture', why: 'WebGPU imports each VideoFrame as an external texture' };
+}
+
+/** What the UI restarts the inference worker with after its WebGPU device was lost. */
+export interface RecoveryPlan {
+  engine: EngineOptions;
+  /** Why, for the user: what the restarted worker does differently. */
+  change: string;
+}
+
+/**
+ * After a lost WebGPU device: the likeliest culprit goes first. A worker that imported camera
+ * frames as external textures restarts on WebGPU with bitmaps (the import is the new, rarely
+ * exercised path); one that was already on bitmaps restarts without WebGPU. Other backends
+ * never report a lost device, so this ends within two restarts.
+ */
+export function planRecovery(backend: { name: BackendName; frameImport: { mode: FrameImport } }, engine: EngineOptions): RecoveryPlan | null {
+  if (backend.name !== 'webgpu') return null;
+  if (backend.frameImport.mode === 'external-texture') {
+    return { engine: { ...engine, frameImport: 'bitmap' }, change: 'camera frames now go to WebGPU as bitmaps' };
+  }
+  const avoid = [...new Set([...(engine.avoid ?? []), 'webgpu' as const])];
+  return { engine: { ...engine, avoid }, change: 'WebGPU is no longer used on this page' };
 }

@@ -1,5 +1,5 @@
-// The typed contract between the UI and the inference worker. Types only (type imports
-// are erased), so the UI imports this file without pulling in TF.js.
+// The typed contract between the UI and the inference worker. Types and constants only
+// (type imports are erased), so the UI imports this file without pulling in TF.js.
 import type { LayerRow } from '../models/profile';
 import type { ModelCard } from '../models/card';
 import type { FrameImport } from './plan';
@@ -32,11 +32,19 @@ export interface InferenceBackend extends BackendInfo {
   frameImport: { mode: FrameImport; why: string };
 }
 
-/** Options of init(): both come from the page's URL (?backend=, ?frameImport=). */
+/** Options of init(): the first two come from the page's URL (?backend=, ?frameImport=). */
 export interface EngineOptions {
   backend?: string;
   frameImport?: string;
+  /** Backends not to try: set after a backend's GPU device was lost (planRecovery). */
+  avoid?: BackendName[];
 }
+
+/**
+ * The error name of a call that failed because the WebGPU device was lost. The worker is then
+ * unusable (TF.js cannot re-create its device), so the UI restarts it (planRecovery).
+ */
+export const GPU_LOST = 'GpuLostError';
 
 export interface MemoryInfo {
   numTensors: number;

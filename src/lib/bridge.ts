@@ -15,13 +15,28 @@ import type {
 } from '../../workers/protocol';
 
 export class Bridge {
-  private readonly worker: Worker;
-  private readonly api: Comlink.Remote<InferenceApi>;
+  private worker!: Worker;
+  private api!: Comlink.Remote<InferenceApi>;
   private nextId = 1;
+  private ended = false;
 
   constructor() {
+    this.spawn();
+  }
+
+  private spawn(): void {
+    this.ended = false;
     this.worker = new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
     this.api = Comlink.wrap<InferenceApi>(this.worker);
+  }
+
+  /**
+   * A fresh worker in place of this one (after its GPU device was lost): init() must run
+   * again. Calls still in flight on the old worker never settle; callers drop them.
+   */
+  restart(): void {
+    this.terminate();
+    this.spawn();
   }
 
   init(opts: EngineOptions, onProgress: ProgressListener): Promise<InferenceBackend> {
@@ -68,7 +83,10 @@ export class Bridge {
     return this.api.layers(modelId);
   }
 
+  /** Ends the worker; calling it again does nothing. */
   terminate(): void {
+    if (this.ended) return;
+    this.ended = true;
     this.api[Comlink.releaseProxy]();
     this.worker.terminate();
   }

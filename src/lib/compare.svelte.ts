@@ -6,6 +6,7 @@
 // slow model does not hold back a fast one. The cost is one backend init per model.
 import { Bridge } from './bridge';
 import { afterFrameImport, captureFrame } from './capture';
+import { isGpuLost, restartAfterLoss } from './recovery';
 import { Pane, type FrameSink } from './session.svelte';
 import { chartTop, compareCsv, compareJson, compareRow, type CompareExport } from './compare';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
@@ -18,10 +19,15 @@ export const SCHEDULING = 'one worker (and TF.js engine) per model; each camera 
 /** One compared model: its pane of figures and the worker that runs it. */
 export class Contender {
   backend = $state<InferenceBackend | null>(null);
-  readonly pane: Pane;
+  /** Replaced, with empty figures, when the worker restarts after a lost GPU device. */
+  pane = $state() as Pane;
   readonly bridge = new Bridge();
+  restarting = false;
 
-  constructor(id: string) {
+  constructor(
+    id: string,
+    public engine: EngineOptions,
+  ) {
     this.pane = new Pane(findCard(id));
   }
 }
@@ -61,7 +67,7 @@ export class CompareSession implements FrameSink {
     this.stop();
     this.startedAt = performance.now();
     this.frameNo = 0;
-    this.contenders = this.selected.map((id) => new Contender(id));
+    this.contenders = this.selected.map((id) => new Contender(id, this.engine));
     await Promise.all(this.contenders.map((c) => this.load(c)));
   }
 
@@ -70,7 +76,8 @@ export class CompareSession implements FrameSink {
       c.backend = await c.bridge.init(this.engine, () => {});
       c.pane.model = await c.bridge.load(c.pane.card.id, () => {});
     } catch (e) {
-      c.pane.error = `Could not load ${c.pane.card.name}: ${(e as Error).message}`;
+      if (isGpuLost(e)) await this.recover(c, e);
+      else c.pane.error = `Could not load ${c.pane.card.name}: ${(e as Error).message}`;
     }
   }
 
@@ -110,7 +117,28 @@ export class CompareSession implements FrameSink {
 
   private report(c: Contender, e: unknown): void {
     if ((e as Error)?.name === 'AbortError') return;
-    c.pane.error = (e as Error)?.message ?? String(e);
+    if (isGpuLost(e)) void this.recover(c, e);
+    else c.pane.error = (e as Error)?.message ?? String(e);
+  }
+
+  /** A new worker for this model after a lost GPU device; the other models run on. */
+  private async recover(c: Contender, lost: Error): Promise<void> {
+    if (c.restarting) return;
+    c.restarting = true;
+    const card = c.pane.card;
+    c.pane.model = null;
+    try {
+      await restartAfterLoss(c, lost, () => {}, async (notice) => {
+        c.pane = Object.assign(new Pane(card), { notice });
+        c.pane.model = await c.bridge.load(card.id, () => {});
+      });
+    } catch (e) {
+      c.pane.error = isGpuLost(e) ? (e as Error).message : `${lost.message} Restarting its worker failed: ${(e as Error).message}`;
+    } finally {
+      c.restarting = false;
+      // Stopped meanwhile: the restarted worker must not outlive the comparison.
+      if (!this.contenders.includes(c)) c.bridge.terminate();
+    }
   }
 
   cancelInFlight(): void {

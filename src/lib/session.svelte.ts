@@ -5,6 +5,7 @@ import { Rolling } from './stats';
 import { appendCapped, NO_FIGURES, type Figures, type FrameTiming, type LatencySample } from './compare';
 import { fileRejection } from './errors';
 import { afterFrameImport, captureFor, captureFrame } from './capture';
+import { isGpuLost, restartAfterLoss } from './recovery';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
 import type { ClassifyResult, EngineOptions, Frame, FrameImport, InferenceBackend, LoadedModel, MemoryInfo, Prediction, ProgressEvent } from '../../workers/protocol';
@@ -28,6 +29,8 @@ export class Pane {
   model = $state<LoadedModel | null>(null);
   memory = $state<MemoryInfo | null>(null);
   error = $state<string | null>(null);
+  /** Something the user should know that is not an error (a restart after a lost GPU). */
+  notice = $state<string | null>(null);
   /** Percentiles and rate, refreshed with each result. */
   figures = $state<Figures>(NO_FIGURES);
   /** Recent samples for the latency chart (replaced, not mutated: $state.raw). */
@@ -92,12 +95,15 @@ export class Session implements FrameSink {
 
   readonly bridge = new Bridge();
   readonly defaultModelId = DEFAULT_MODEL_ID;
+  engine: EngineOptions = {};
+  private restarting = false;
   private abort = new AbortController();
   private readonly onProgress = (e: ProgressEvent) => {
     this.progress = e;
   };
 
   async start(engine: EngineOptions, modelIds: string[] = [DEFAULT_MODEL_ID]): Promise<void> {
+    this.engine = engine;
     try {
       this.backend = await this.bridge.init(engine, this.onProgress);
     } catch (e) {
@@ -105,7 +111,7 @@ export class Session implements FrameSink {
       return;
     }
     this.panes = modelIds.map((id) => new Pane(findCard(id)));
-    await Promise.all(this.panes.map((pane) => this.loadInto(pane)));
+    await this.loadAll(this.panes);
   }
 
   /** Replaces the model of the first pane (the live view's picker). */
@@ -114,15 +120,27 @@ export class Session implements FrameSink {
     this.cancelInFlight();
     const pane = new Pane(findCard(id));
     this.panes = [pane, ...this.panes.slice(1)];
-    await this.loadInto(pane);
+    await this.loadAll([pane]);
   }
 
-  private async loadInto(pane: Pane): Promise<void> {
-    try {
-      pane.model = await this.bridge.load(pane.card.id, this.onProgress);
-    } catch (e) {
-      pane.error = `Could not load ${pane.card.name}: ${(e as Error).message}`;
-    }
+  private async loadAll(panes: Pane[]): Promise<void> {
+    const lost = await this.loadEach(panes);
+    if (lost) await this.recover(lost);
+  }
+
+  /** Loads each pane's model; a failure shows in its pane, except a lost GPU device, which is returned. */
+  private async loadEach(panes: Pane[]): Promise<Error | undefined> {
+    const lost = await Promise.all(
+      panes.map(async (pane) => {
+        try {
+          pane.model = await this.bridge.load(pane.card.id, this.onProgress);
+        } catch (e) {
+          if (isGpuLost(e)) return e;
+          pane.error = `Could not load ${pane.card.name}: ${(e as Error).message}`;
+        }
+      }),
+    );
+    return lost.find((e) => e);
   }
 
   get ready(): boolean {
@@ -177,7 +195,29 @@ export class Session implements FrameSink {
 
   private report(pane: Pane, e: unknown): void {
     if ((e as Error)?.name === 'AbortError') return;
-    pane.error = (e as Error)?.message ?? String(e);
+    if (isGpuLost(e)) void this.recover(e);
+    else pane.error = (e as Error)?.message ?? String(e);
+  }
+
+  /** A new worker after a lost GPU device, with the same models; every pane reports it at once. */
+  private async recover(lost: Error): Promise<void> {
+    if (this.restarting) return;
+    this.restarting = true;
+    this.cancelInFlight();
+    const cards = this.panes.map((p) => p.card);
+    // No frames are offered while there is no worker.
+    for (const p of this.panes) p.model = null;
+    try {
+      await restartAfterLoss(this, lost, this.onProgress, async (notice) => {
+        this.panes = cards.map((card) => Object.assign(new Pane(card), { notice }));
+        const again = await this.loadEach(this.panes);
+        if (again) throw again;
+      });
+    } catch (e) {
+      this.fatal = isGpuLost(e) ? (e as Error).message : `${lost.message} Restarting the model's worker failed: ${(e as Error).message}`;
+    } finally {
+      this.restarting = false;
+    }
   }
 
   /** Cancels whatever is in flight (switching camera, leaving the page). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rolling, formatBytes } from '../../src/lib/stats';
 import { cameraErrorMessage, fileRejection } from '../../src/lib/errors';
 import { FrameGate } from '../../src/lib/bridge';
-import { planBackends, planFrameImport } from '../../workers/plan';
+import { planBackends, planFrameImport, planRecovery } from '../../workers/plan';
 import { afterFrameImport } from '../../src/lib/capture';
 import type { ClassifyResult, InferenceBackend } from '../../workers/protocol';
 import { cropFor, workerCropFor } from '../../workers/geometry';
@@ -80,6 +80,28 @@ describe('backend plan', () => {
     const p = planBackends('tpu');
     expect(p.order[0]).toBe('webgpu');
     expect(p.note).toMatch(/Unknown backend "tpu"/);
+  });
+  it('leaves out backends to avoid, even a forced one', () => {
+    expect(planBackends(undefined, ['webgpu']).order).toEqual(['webgl', 'wasm', 'cpu']);
+    expect(planBackends('webgpu', ['webgpu']).order).toEqual(['webgl', 'wasm', 'cpu']);
+    expect(planBackends('wasm', ['webgpu']).order).toEqual(['wasm', 'webgl', 'cpu']);
+  });
+});
+
+describe('recovery from a lost GPU device', () => {
+  const texture = { name: 'webgpu' as const, frameImport: { mode: 'external-texture' as const } };
+  const bitmap = { name: 'webgpu' as const, frameImport: { mode: 'bitmap' as const } };
+  it('first drops the VideoFrame import and keeps WebGPU', () => {
+    const p = planRecovery(texture, { backend: 'webgpu', frameImport: 'external-texture' });
+    expect(p?.engine).toEqual({ backend: 'webgpu', frameImport: 'bitmap' });
+  });
+  it('then leaves WebGPU, keeping what the URL asked otherwise', () => {
+    const p = planRecovery(bitmap, { frameImport: 'bitmap' });
+    expect(p?.engine).toEqual({ frameImport: 'bitmap', avoid: ['webgpu'] });
+    expect(planBackends(p?.engine.backend, p?.engine.avoid).order[0]).toBe('webgl');
+  });
+  it('ends: a backend that is not webgpu has no device to lose', () => {
+    expect(planRecovery({ ...bitmap, name: 'webgl' }, { avoid: ['webgpu'] })).toBeNull();
   });
 });
 
