@@ -185,3 +185,35 @@ test('WebGPU trains too (two steps); wasm says it cannot train', async () => {
     await browser.close();
   }
 });
+
+test('a lost WebGPU device stops a run and says so; after a reload the run resumes from its checkpoint', async () => {
+  // Under the default flags, SwiftShader loses every WebGPU device in the page when the
+  // live view imports a camera frame as a texture: a real loss, in the middle of a run.
+  const { browser, page } = await launch();
+  try {
+    await openTrain(page, 'backend=webgpu&frameImport=external-texture');
+    await importArchive(page, tmpFile('cifar-lost.tar.gz', cifarTarGz(64, 50)));
+    await startTraining(page, { ...TINY, trainImages: 64, testImages: 50, epochs: 2 });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'paused');
+    const runId = await page.getByTestId('train-status').getAttribute('data-run-id');
+
+    await page.getByRole('button', { name: 'Live', exact: true }).click();
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await expect(page.getByTestId('pane-notice')).toContainText('WebGPU device was lost', { timeout: 120_000 });
+    await page.getByRole('button', { name: 'Stop camera' }).click();
+
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    expect(await waitForRunEnd(page)).toBe('error');
+    await expect(page.getByTestId('train-message')).toHaveText(/The WebGPU device was lost .*resume the run from its last checkpoint/);
+
+    await openTrain(page, 'backend=webgpu');
+    const row = page.locator(`[data-testid=runs] [data-run-id="${runId}"]`);
+    await row.getByRole('button', { name: 'Resume' }).click();
+    expect(await waitForRunEnd(page)).toBe('done');
+    await expect(page.getByTestId('train-status')).toHaveAttribute('data-epoch', '2');
+  } finally {
+    await browser.close();
+  }
+});
