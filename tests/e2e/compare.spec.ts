@@ -5,6 +5,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { launch, openApp, loadCifarTest, tmpFile } from './harness';
 import { placeCentered, writeY4M } from './y4m';
+import { importWeights } from './zoo-driver';
 import { serveWeights, type WeightFixtures } from './weights-server';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 import type { CompareExport } from '../../src/lib/compare';
@@ -37,11 +38,7 @@ test('two models side by side on the same camera frames, with chart and exports'
 
     // A second architecture: import ResNet-20's (random) weights, as a user would.
     await page.getByRole('button', { name: 'Models' }).click();
-    await page.locator(`tr[data-model="${B}"]`).getByRole('button', { name: 'Import…' }).click();
-    await page.getByTestId('import-url').fill(`${fx.base}/good.safetensors`);
-    await page.getByTestId('import-sha').fill(fx.sha256);
-    await page.getByRole('form', { name: /Import weights for ResNet-20/ }).getByRole('button', { name: 'Import' }).click();
-    await expect(page.getByTestId('zoo-message')).toHaveText(/Stored resnet20-cifar10/);
+    expect(await importWeights(page, B, `${fx.base}/good.safetensors`, fx.sha256)).toMatch(/Stored resnet20-cifar10/);
 
     await page.getByRole('button', { name: 'Compare' }).click();
     await expect(page.getByTestId(`compare-${A}`)).toBeChecked();

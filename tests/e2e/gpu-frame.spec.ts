@@ -7,6 +7,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, LABELS, GPU_IMPORT_ARGS as IMPORT_ARGS } from './harness';
 import { placeCentered, writeY4M } from './y4m';
+import { importWeights } from './zoo-driver';
 import { serveWeights } from './weights-server';
 import { DEFAULT_MODEL_ID } from '../../models/registry';
 import type { PreprocessRequest, PreprocessResult } from '../../bench/main';
@@ -96,11 +97,7 @@ test('a lost WebGPU device: the worker restarts with bitmap frames, in the live 
     // Compare: each model's worker starts from the page's options (texture import) again,
     // loses its device, and restarts alone.
     await page.getByRole('button', { name: 'Models' }).click();
-    await page.locator(`tr[data-model="${other}"]`).getByRole('button', { name: 'Import…' }).click();
-    await page.getByTestId('import-url').fill(`${fx.base}/good.safetensors`);
-    await page.getByTestId('import-sha').fill(fx.sha256);
-    await page.getByRole('form', { name: /Import weights for ResNet-20/ }).getByRole('button', { name: 'Import' }).click();
-    await expect(page.getByTestId('zoo-message')).toHaveText(/Stored resnet20-cifar10/);
+    expect(await importWeights(page, other, `${fx.base}/good.safetensors`, fx.sha256)).toMatch(/Stored resnet20-cifar10/);
     await page.getByRole('button', { name: 'Compare' }).click();
     await page.getByTestId(`compare-${other}`).check();
     await page.getByRole('button', { name: 'Run comparison' }).click();

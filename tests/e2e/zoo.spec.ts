@@ -5,6 +5,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { ORIGIN, launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
 import { CARDS } from '../../models/registry';
 import { serveWeights, type WeightFixtures } from './weights-server';
+import { importWeights } from './zoo-driver';
 
 const MODEL = 'resnet20-cifar10';
 let fx: WeightFixtures;
@@ -39,15 +40,8 @@ async function storedIds(page: Page): Promise<string[]> {
   );
 }
 
-async function tryImport(page: Page, file: string, sha = '') {
-  const row = page.locator(`tr[data-model="${MODEL}"]`);
-  const form = page.getByRole('form', { name: /Import weights for ResNet-20/ });
-  if (!(await form.isVisible())) await row.getByRole('button', { name: 'Import…' }).click();
-  await page.getByTestId('import-url').fill(`${fx.base}/${file}`);
-  await page.getByTestId('import-sha').fill(sha);
-  await form.getByRole('button', { name: 'Import' }).click();
-  await expect(page.getByTestId('zoo-message')).toBeVisible();
-  return (await page.getByTestId('zoo-message').textContent()) ?? '';
+function tryImport(page: Page, file: string, sha = ''): Promise<string> {
+  return importWeights(page, MODEL, `${fx.base}/${file}`, sha);
 }
 
 test('import, verify, cache, use, and use again offline', async () => {
