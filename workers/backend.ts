@@ -9,6 +9,7 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { BACKEND_ORDER, type BackendAttempt, type BackendInfo, type BackendName } from './protocol';
 import { planBackends } from './plan';
+import { watchDeviceLoss } from './gpu-lost';
 
 // Explicit URLs so Vite fingerprints the .wasm files and the service worker precaches them.
 setWasmPaths({
@@ -50,6 +51,8 @@ export async function chooseBackend(requested?: string, avoid: readonly BackendN
       continue;
     }
     await tf.ready();
+    // Every engine on webgpu reports a lost device by name (gpu-lost.ts).
+    if (name === 'webgpu') watchDeviceLoss();
     const forced = requested === name;
     const skipped = attempts.map((a) => `${a.name}: ${a.why}`).join('; ');
     const reason = forced

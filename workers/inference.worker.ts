@@ -11,7 +11,7 @@ import { chooseBackend } from './backend';
 import { precompile } from './compile';
 import { frameToInput } from './preprocess';
 import { isFallbackAdapter, videoFrameToInput } from './gpu-frame';
-import { explainFailure, throwIfDeviceLost, watchDeviceLoss } from './gpu-lost';
+import { explainFailure, throwIfDeviceLost } from './gpu-lost';
 import { planFrameImport } from './plan';
 import { fetchVerified, sha256Hex, WeightsError } from './fetch-weights';
 import { topK } from './topk';
@@ -109,7 +109,6 @@ const api: InferenceApi = {
     baseUrl = opts.baseUrl;
     if (!backend) {
       const info = await chooseBackend(opts.backend, opts.avoid);
-      if (info.name === 'webgpu') watchDeviceLoss();
       const frameImport = planFrameImport({
         backend: info.name,
         videoFrame: typeof VideoFrame !== 'undefined',

@@ -72,6 +72,6 @@ export function planRecovery(backend: { name: BackendName; frameImport: { mode: 
   if (backend.frameImport.mode === 'external-texture') {
     return { engine: { ...engine, frameImport: 'bitmap' }, change: 'camera frames now go to WebGPU as bitmaps' };
   }
-  const avoid = [...new Set([...(engine.avoid ?? []), 'webgpu' as const])];
-  return { engine: { ...engine, avoid }, change: 'WebGPU is no longer used on this page' };
+  // webgpu cannot be in engine.avoid already: it ran.
+  return { engine: { ...engine, avoid: [...(engine.avoid ?? []), 'webgpu'] }, change: 'WebGPU is no longer used on this page' };
 }

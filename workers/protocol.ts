@@ -1,5 +1,5 @@
-// The typed contract between the UI and the inference worker. Types and constants only
-// (type imports are erased), so the UI imports this file without pulling in TF.js.
+// The typed contract between the UI and the inference worker: types, constants and one
+// predicate (type imports are erased), so the UI imports this file without pulling in TF.js.
 import type { LayerRow } from '../models/profile';
 import type { ModelCard } from '../models/card';
 import type { FrameImport } from './plan';
@@ -45,6 +45,10 @@ export interface EngineOptions {
  * unusable (TF.js cannot re-create its device), so the UI restarts it (planRecovery).
  */
 export const GPU_LOST = 'GpuLostError';
+
+export function isGpuLost(e: unknown): e is Error {
+  return (e as Error)?.name === GPU_LOST;
+}
 
 export interface MemoryInfo {
   numTensors: number;

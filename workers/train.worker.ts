@@ -12,11 +12,11 @@ import { registerUserCard } from '../models/registry';
 import { parseSafetensors, writeSafetensors } from '../models/safetensors';
 import { toTfWeights } from '../models/weights';
 import { chooseBackend } from './backend';
-import { explainFailure, watchDeviceLoss } from './gpu-lost';
+import { explainFailure } from './gpu-lost';
 import { CIFAR10, deleteDataset, getDataset, loadSplit, putDataset } from './dataset-store';
 import { sha256Hex, WeightsError } from './fetch-weights';
 import { cardFor, fromStored, toStored, weightsFor } from './model-weights';
-import { GPU_LOST, type BackendInfo, type CachedModel, type MemoryInfo } from './protocol';
+import { isGpuLost, type BackendInfo, type CachedModel, type MemoryInfo } from './protocol';
 import { deleteRun, getRun, listRuns, putRun, type Checkpoint } from './run-store';
 import { readCifarArchive } from './train/cifar-archive';
 import { DivergedError, evaluateModel, rng, shuffled, Trainer, type ImageSet } from './train/trainer';
@@ -256,10 +256,7 @@ async function samples(perClass: number) {
 const api: TrainApi = {
   async init(opts) {
     baseUrl = opts.baseUrl;
-    if (!backend) {
-      backend = await chooseBackend(opts.backend);
-      if (backend.name === 'webgpu') watchDeviceLoss();
-    }
+    backend ??= await chooseBackend(opts.backend);
     return backend;
   },
 
@@ -311,7 +308,7 @@ const api: TrainApi = {
   train: (config, onEvent, resumeRunId) =>
     train(config, onEvent, resumeRunId).catch(async (e: unknown) => {
       const why = await explainFailure(e);
-      if ((why as Error).name === GPU_LOST) (why as Error).message += ' Reload the page, then resume the run from its last checkpoint (Runs).';
+      if (isGpuLost(why)) why.message += ' Reload the page, then resume the run from its last checkpoint (Runs).';
       throw why;
     }),
 

@@ -6,11 +6,11 @@
 // slow model does not hold back a fast one. The cost is one backend init per model.
 import { Bridge } from './bridge';
 import { afterFrameImport, captureFrame } from './capture';
-import { isGpuLost, restartAfterLoss } from './recovery';
+import { restartAfterLoss } from './recovery';
 import { Pane, type FrameSink } from './session.svelte';
 import { chartTop, compareCsv, compareJson, compareRow, type CompareExport } from './compare';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
-import type { EngineOptions, InferenceBackend } from '../../workers/protocol';
+import { isGpuLost, type EngineOptions, type InferenceBackend } from '../../workers/protocol';
 
 export const MIN_MODELS = 2;
 export const MAX_MODELS = 4;
@@ -133,7 +133,7 @@ export class CompareSession implements FrameSink {
         c.pane.model = await c.bridge.load(card.id, () => {});
       });
     } catch (e) {
-      c.pane.error = isGpuLost(e) ? (e as Error).message : `${lost.message} Restarting its worker failed: ${(e as Error).message}`;
+      c.pane.error = (e as Error).message;
     } finally {
       c.restarting = false;
       // Stopped meanwhile: the restarted worker must not outlive the comparison.

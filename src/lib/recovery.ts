@@ -2,11 +2,7 @@
 // that worker with what planRecovery picks, then loads its models again.
 import type { Bridge } from './bridge';
 import { planRecovery } from '../../workers/plan';
-import { GPU_LOST, type EngineOptions, type InferenceBackend, type ProgressListener } from '../../workers/protocol';
-
-export function isGpuLost(e: unknown): e is Error {
-  return (e as Error)?.name === GPU_LOST;
-}
+import { isGpuLost, type EngineOptions, type InferenceBackend, type ProgressListener } from '../../workers/protocol';
 
 /** A worker and what it was started with (the live session, or one compared model). */
 export interface Restartable {
@@ -19,7 +15,8 @@ export interface Restartable {
  * Restarts `host`'s worker after `lost` and calls `reload` with a notice for the user.
  * `reload` rejects with GPU_LOST if the device goes again while the models load (on
  * SwiftShader one worker's failed import takes every device in the page); then the next
- * step of the plan follows. Rejects with the last loss when nothing is left to try.
+ * step of the plan follows. Rejects with the last loss when nothing is left to try, or with
+ * an error that says the restart failed; either message is ready for the user.
  */
 export async function restartAfterLoss(
   host: Restartable,
@@ -32,7 +29,12 @@ export async function restartAfterLoss(
     const plan = before && planRecovery(before, host.engine);
     if (!plan) throw cause;
     host.bridge.restart();
-    let next = await host.bridge.init(plan.engine, onProgress);
+    let next: InferenceBackend;
+    try {
+      next = await host.bridge.init(plan.engine, onProgress);
+    } catch (e) {
+      throw restartFailed(cause, e);
+    }
     if (before.frameImport.mode === 'external-texture' && next.frameImport.mode === 'bitmap') {
       // Not "as asked by ?frameImport=bitmap": the recovery asked.
       next = { ...next, frameImport: { mode: 'bitmap', why: 'the WebGPU device was lost while camera frames were imported as textures' } };
@@ -42,8 +44,12 @@ export async function restartAfterLoss(
     try {
       return await reload(`${cause.message} The model's worker was restarted and ${plan.change}; it runs on ${next.name}.`);
     } catch (e) {
-      if (!isGpuLost(e)) throw e;
+      if (!isGpuLost(e)) throw restartFailed(cause, e);
       cause = e;
     }
   }
+}
+
+function restartFailed(lost: Error, e: unknown): Error {
+  return new Error(`${lost.message} Restarting the model's worker failed: ${(e as Error).message}`);
 }

@@ -5,10 +5,10 @@ import { Rolling } from './stats';
 import { appendCapped, NO_FIGURES, type Figures, type FrameTiming, type LatencySample } from './compare';
 import { fileRejection } from './errors';
 import { afterFrameImport, captureFor, captureFrame } from './capture';
-import { isGpuLost, restartAfterLoss } from './recovery';
+import { restartAfterLoss } from './recovery';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
-import type { ClassifyResult, EngineOptions, Frame, FrameImport, InferenceBackend, LoadedModel, MemoryInfo, Prediction, ProgressEvent } from '../../workers/protocol';
+import { isGpuLost, type ClassifyResult, type EngineOptions, type Frame, type FrameImport, type InferenceBackend, type LoadedModel, type MemoryInfo, type Prediction, type ProgressEvent } from '../../workers/protocol';
 
 const WINDOW = 100;
 /** Samples kept for the latency-over-time chart. */
@@ -214,7 +214,7 @@ export class Session implements FrameSink {
         if (again) throw again;
       });
     } catch (e) {
-      this.fatal = isGpuLost(e) ? (e as Error).message : `${lost.message} Restarting the model's worker failed: ${(e as Error).message}`;
+      this.fatal = (e as Error).message;
     } finally {
       this.restarting = false;
     }
