@@ -1,17 +1,24 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import type { Plugin } from 'vite';
+import { contentSecurityPolicy, headers } from './security-headers.ts';
 
-// Cross-origin isolation (SharedArrayBuffer), so the wasm backend runs with threads.
-// require-corp: same-origin and CORS responses load; weights imported from another origin
-// are fetched with CORS, which this allows.
-const ISOLATION = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
+/** The policy as a <meta> in every built page (index.html, bench.html), for static hosts. */
+function cspMeta(): Plugin {
+  let mode: 'build' | 'dev' = 'build';
+  return {
+    name: 'convcam-csp-meta',
+    configResolved(c) {
+      mode = c.command === 'serve' ? 'dev' : 'build';
+    },
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy(mode) }, injectTo: 'head-prepend' }],
+  };
+}
 
 export default defineConfig({
   plugins: [
+    cspMeta(),
     svelte(),
     VitePWA({
       registerType: 'autoUpdate',
@@ -53,8 +60,8 @@ export default defineConfig({
     // bench.html: the model-only benchmark page that npm run bench drives.
     rollupOptions: { input: { index: 'index.html', bench: 'bench.html' }, output: { minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } } } },
   },
-  server: { headers: ISOLATION },
-  preview: { port: 4173, strictPort: true, headers: ISOLATION },
+  server: { headers: headers('dev') },
+  preview: { port: 4173, strictPort: true, headers: headers('build') },
   test: {
     include: ['tests/unit/**/*.test.ts'],
     testTimeout: 120_000,

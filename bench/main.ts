@@ -4,7 +4,6 @@
 // awaited readback (as TF.js's e2e benchmark does). onnxruntime-web: the same input on the
 // ONNX export of the same weights. Not part of the app; the service worker ignores it.
 import * as tf from '@tensorflow/tfjs-core';
-import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { chooseBackend } from '../workers/backend';
 import { precompile } from '../workers/compile';
 import { frameToInput } from '../workers/preprocess';
@@ -86,10 +85,9 @@ async function timeRuns(once: () => Promise<unknown>, warmup: number, runs: numb
 }
 
 async function init(backend: string, threads?: number): Promise<InitResult> {
-  if (backend === 'wasm' && threads) setThreadsCount(threads);
-  const info = await chooseBackend(backend);
+  const info = await chooseBackend(backend, [], threads);
   if (info.name !== backend) throw new Error(`asked for ${backend}, got ${info.name}`);
-  return { backend: info.name, crossOriginIsolated, threads: info.name === 'wasm' ? getThreadsCount() : undefined };
+  return { backend: info.name, crossOriginIsolated, threads: info.threads };
 }
 
 async function benchModel(req: ModelRequest): Promise<ModelResult> {

@@ -3,12 +3,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { BACKEND_ORDER, type BackendAttempt, type BackendInfo, type BackendName } from './protocol';
-import { planBackends } from './plan';
+import { planBackends, planThreads } from './plan';
 import { watchDeviceLoss } from './gpu-lost';
 
 // Explicit URLs so Vite fingerprints the .wasm files and the service worker precaches them.
@@ -17,6 +17,21 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
+
+/**
+ * TF.js's wasm build caps its thread pool at navigator.hardwareConcurrency / 2 (it assumes
+ * two hardware threads per core), read once as the module starts, so on 2 cores no count
+ * above 1 takes effect. While the module starts it is shown a concurrency of twice the count
+ * asked for; the real value is restored as soon as it has started.
+ */
+async function startWasm(threads: number): Promise<boolean> {
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+  try {
+    return await tf.setBackend('wasm');
+  } finally {
+    delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
 
 async function probe(name: BackendName): Promise<string | null> {
   if (name === 'webgpu') {
@@ -33,15 +48,19 @@ async function probe(name: BackendName): Promise<string | null> {
   return null;
 }
 
-export async function chooseBackend(requested?: string, avoid: readonly BackendName[] = []): Promise<BackendInfo> {
+export async function chooseBackend(requested?: string, avoid: readonly BackendName[] = [], threads?: number): Promise<BackendInfo> {
   const { order, note } = planBackends(requested, avoid);
   // Listed first so that the reason names them ("webgl, because webgpu: …").
-  const attempts: BackendAttempt[] = avoid.map((name) => ({ name, ok: false, why: 'its GPU device was lost earlier on this page' }));
+  const attempts: BackendAttempt[] = avoid.map((name) => ({ name, ok: false, why: 'it failed earlier on this page' }));
+  // Read when the wasm backend starts; without it TF.js's build uses half the cores (1 on 2).
+  const wantThreads = planThreads(threads, navigator.hardwareConcurrency);
+  setThreadsCount(wantThreads.threads);
   for (const name of order) {
     let why = await probe(name);
     if (!why) {
       try {
-        why = (await tf.setBackend(name)) ? null : `TF.js could not initialise ${name}`;
+        const ok = name === 'wasm' ? await startWasm(wantThreads.threads) : await tf.setBackend(name);
+        why = ok ? null : `TF.js could not initialise ${name}`;
       } catch (e) {
         why = `TF.js could not initialise ${name}: ${(e as Error).message}`;
       }
@@ -62,9 +81,9 @@ export async function chooseBackend(requested?: string, avoid: readonly BackendN
         : `${name}, the first choice (${BACKEND_ORDER.join(' → ')})`;
     attempts.push({ name, ok: true, why: 'picked' });
     // Threads need SharedArrayBuffer, i.e. a cross-origin-isolated page (COOP/COEP headers).
-    const threads = name === 'wasm' ? getThreadsCount() : undefined;
-    const how = threads ? ` (SIMD, ${threads} thread${threads === 1 ? '' : 's'})` : '';
-    return { name, reason: (note ? `${note} ${reason}` : reason) + how, attempts, canTrain: name === 'webgpu' || name === 'webgl', threads };
+    const got = name === 'wasm' ? getThreadsCount() : undefined;
+    const how = got ? ` (SIMD, ${got} thread${got === 1 ? '' : 's'}: ${got === wantThreads.threads ? wantThreads.why : `${wantThreads.threads} asked, ${crossOriginIsolated ? 'the build gave fewer' : 'threads need a cross-origin-isolated page'}`})` : '';
+    return { name, reason: (note ? `${note} ${reason}` : reason) + how, attempts, canTrain: name === 'webgpu' || name === 'webgl', threads: got };
   }
   throw new Error(`No TF.js backend could start: ${attempts.map((a) => `${a.name}: ${a.why}`).join('; ')}`);
 }

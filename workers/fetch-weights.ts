@@ -1,5 +1,6 @@
 // Fetches a weights file with progress and checks its length and sha256 before use.
 import type { WeightSource } from '../models/card';
+import { downloadRefusal } from './plan';
 
 export class WeightsError extends Error {
   override name = 'WeightsError';
@@ -15,6 +16,8 @@ export async function fetchVerified(
   src: Pick<WeightSource, 'sha256' | 'bytes'>,
   onProgress: (loaded: number, total: number) => void,
 ): Promise<ArrayBuffer> {
+  const refused = downloadRefusal(url, location.href);
+  if (refused) throw new WeightsError(refused);
   let res: Response;
   try {
     res = await fetch(url);

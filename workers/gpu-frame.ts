@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Preprocess } from '../models/card';
 import { workerCropFor } from './geometry';
+import { importSource } from './faults';
 
 /** The parts of the TF.js WebGPU backend (4.22) this module uses. */
 interface WebGpuBackend {
@@ -130,8 +131,10 @@ export function videoFrameToInput(frame: VideoFrame, p: Preprocess): tf.Tensor4D
   const [h, w] = p.size;
   const c = p.channels ?? 3;
   const program = new FrameProgram(frame.displayWidth, frame.displayHeight, p);
+  // Imported before any tensor exists, so an import that throws leaves nothing behind.
+  const external = backend.device.importExternalTexture({ source: importSource(frame) });
   const texture = backend.makeTensorInfo([frame.displayHeight, frame.displayWidth], 'int32');
-  backend.tensorMap.get(texture.dataId).resource = backend.device.importExternalTexture({ source: frame });
+  backend.tensorMap.get(texture.dataId).resource = external;
   let out: tf.TensorInfo;
   try {
     out = backend.runWebGPUProgram(program, [texture], 'float32', [

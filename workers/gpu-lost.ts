@@ -29,10 +29,11 @@ export function throwIfDeviceLost(): void {
 
 /**
  * The error to report for a failed call: GPU_LOST where the device is gone, else `e`. The
- * lost promise settles a moment after the first call that fails, hence the short wait.
+ * lost promise settles a moment after the first call that fails, hence the short wait. An
+ * AbortError is explained too: a readback (mapAsync) on a lost device rejects with one.
  */
 export async function explainFailure(e: unknown): Promise<unknown> {
-  if (!watched || (e as Error)?.name === 'AbortError') return e;
+  if (!watched) return e;
   if (!lost) await Promise.race([watched, new Promise((ok) => setTimeout(ok, 250))]);
   return lost ? lostError() : e;
 }

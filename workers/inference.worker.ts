@@ -1,4 +1,5 @@
 // The inference worker: all TF.js runs here, exposed to the UI through Comlink.
+import './csp-report';
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import { findCard } from '../models/registry';
@@ -12,6 +13,7 @@ import { precompile } from './compile';
 import { frameToInput } from './preprocess';
 import { isFallbackAdapter, videoFrameToInput } from './gpu-frame';
 import { explainFailure, throwIfDeviceLost } from './gpu-lost';
+import { enableFaults, hangIfAsked, injectFault } from './faults';
 import { planFrameImport } from './plan';
 import { fetchVerified, sha256Hex, WeightsError } from './fetch-weights';
 import { topK } from './topk';
@@ -51,7 +53,6 @@ async function run(model: Classifier, input: tf.Tensor4D): Promise<Float32Array>
 }
 
 async function loadModel(id: string, onProgress: ProgressListener): Promise<Loaded> {
-  const t0 = performance.now();
   const card = await cardFor(id);
   const model = buildModel(card);
   const { weights, bytes } = await weightsFor(card, model, baseUrl, onProgress);
@@ -76,7 +77,6 @@ async function loadModel(id: string, onProgress: ProgressListener): Promise<Load
     params: model.paramCount(),
     weightBytes: bytes,
     firstInferenceMs: performance.now() - t1,
-    loadMs: performance.now() - t0,
   };
   onProgress({ type: 'ready', model: info });
   return { card, model, info };
@@ -107,8 +107,9 @@ async function toInput(frame: Frame, card: ModelCard): Promise<[tf.Tensor4D, Fra
 const api: InferenceApi = {
   async init(opts, onProgress) {
     baseUrl = opts.baseUrl;
+    enableFaults(opts.faults);
     if (!backend) {
-      const info = await chooseBackend(opts.backend, opts.avoid);
+      const info = await chooseBackend(opts.backend, opts.avoid, opts.threads);
       const frameImport = planFrameImport({
         backend: info.name,
         videoFrame: typeof VideoFrame !== 'undefined',
@@ -140,6 +141,7 @@ const api: InferenceApi = {
 
   async classify(id, frame, callId): Promise<ClassifyResult> {
     try {
+      await hangIfAsked();
       throwIfDeviceLost();
       const m = models.get(id);
       if (!m) throw new Error(`Model ${id} is not loaded.`);
@@ -176,8 +178,8 @@ const api: InferenceApi = {
     cancelled.add(callId);
   },
 
-  async memory() {
-    return memory();
+  async injectFault(fault) {
+    injectFault(fault);
   },
 
   async importWeights(id, input, onProgress) {

@@ -1,5 +1,37 @@
 // Pure logic, unit-tested: which backends to try, in which order.
-import { BACKEND_ORDER, type BackendName, type EngineOptions } from './protocol';
+import { DOWNLOAD_HOSTS } from '../security-headers';
+import { BACKEND_ORDER, type BackendName, type EngineOptions, type Failure } from './protocol';
+
+/** The Content-Security-Policy's connect-src allows exactly these, so the app refuses others first. */
+export { DOWNLOAD_HOSTS };
+
+/** Why `url` may not be downloaded (the policy would block it), or null if it may. */
+export function downloadRefusal(url: string, base: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url, base);
+  } catch {
+    return `"${url}" is not a URL.`;
+  }
+  if (u.origin === new URL(base).origin) return null;
+  const allowed = DOWNLOAD_HOSTS.some((h) => {
+    const host = h.slice('https://'.length);
+    return u.protocol === 'https:' && !u.port && (host.startsWith('*.') ? u.hostname.endsWith(host.slice(1)) : u.hostname === host);
+  });
+  return allowed ? null : `This app downloads only from itself, ${DOWNLOAD_HOSTS.map((h) => h.slice(8)).join(' and ')} (its Content-Security-Policy), not from ${u.host}. Download the file and pick it instead.`;
+}
+
+/** The engine options a page's URL asks for: ?backend=, ?frameImport=, ?threads=, ?faults. */
+export function engineOptions(search: string): EngineOptions {
+  const q = new URLSearchParams(search);
+  const threads = q.get('threads');
+  return {
+    backend: q.get('backend') ?? undefined,
+    frameImport: q.get('frameImport') ?? undefined,
+    threads: threads == null ? undefined : Number(threads),
+    faults: q.has('faults') || undefined,
+  };
+}
 
 /** Which backends to try, in order; `avoid` (backends whose GPU device was lost) are left out. */
 export function planBackends(requested?: string | null, avoid: readonly BackendName[] = []): { order: BackendName[]; note?: string } {
@@ -14,6 +46,17 @@ export function planBackends(requested?: string | null, avoid: readonly BackendN
   }
   // The forced backend first; if it cannot start, fall back in the usual order.
   return usable.includes(r) ? { order: [r, ...usable.filter((b) => b !== r)] } : { order: usable };
+}
+
+/**
+ * wasm threads: `asked` (?threads=, the bench's --threads) if it is a positive integer, else
+ * all cores but one (the page's own thread keeps one), at least 1.
+ */
+export function planThreads(asked: number | undefined | null, cores: number | undefined): { threads: number; why: string } {
+  if (asked != null && Number.isInteger(asked) && asked > 0) return { threads: asked, why: `as asked by ?threads=${asked}` };
+  const n = Math.max(1, (cores || 1) - 1);
+  const bad = asked != null ? `?threads=${asked} is not a positive whole number; ` : '';
+  return { threads: n, why: `${bad}all ${cores ?? '?'} cores but one, at least 1` };
 }
 
 export const FRAME_IMPORTS = ['external-texture', 'bitmap'] as const;
@@ -54,6 +97,35 @@ export function planFrameImport(f: FrameImportFacts): { mode: FrameImport; why: 
   return { mode: 'external-texture', why: 'WebGPU imports each VideoFrame as an external texture' };
 }
 
+/** How long a worker call may go unanswered before the worker is taken as hung, and why. */
+export interface Deadline {
+  ms: number;
+  why: string;
+}
+
+/** The classify watchdog: a multiple of the model's own p95 call time, with floors. */
+export const WATCHDOG = { multiple: 10, minMs: 5_000, firstMs: 60_000 } as const;
+
+/**
+ * How long one classify call may take, from the p95 of this worker's earlier calls. The first
+ * call (no samples) may compile shaders, so it gets a fixed, generous floor.
+ */
+export function classifyDeadline(p95Ms: number, samples: number): Deadline {
+  const { multiple, minMs, firstMs } = WATCHDOG;
+  if (samples < 1 || !(p95Ms > 0)) return { ms: firstMs, why: `a first frame may compile shaders, so it gets ${firstMs / 1000} s` };
+  return { ms: Math.max(minMs, multiple * p95Ms), why: `${multiple} × this model's p95 of ${p95Ms.toFixed(0)} ms, and at least ${minMs / 1000} s` };
+}
+
+/** Deadlines of the other calls: starting a backend, and any call that reports no progress for this long. */
+export const CALL_DEADLINES = {
+  init: { ms: 60_000, why: 'starting a backend takes seconds' },
+  /** Loading or importing reports progress; this is the longest silence allowed. */
+  progress: { ms: 180_000, why: 'it reported no progress for that long' },
+  quick: { ms: 60_000, why: 'it reads only local storage' },
+  /** Evaluating a model on a test set reports no progress and may take minutes on a phone. */
+  long: { ms: 900_000, why: 'an evaluation may take minutes' },
+} as const satisfies Record<string, Deadline>;
+
 /** What the UI restarts the inference worker with after its WebGPU device was lost. */
 export interface RecoveryPlan {
   engine: EngineOptions;
@@ -74,4 +146,22 @@ export function planRecovery(backend: { name: BackendName; frameImport: { mode: 
   }
   // webgpu cannot be in engine.avoid already: it ran.
   return { engine: { ...engine, avoid: [...(engine.avoid ?? []), 'webgpu'] }, change: 'WebGPU is no longer used on this page' };
+}
+
+/**
+ * What to restart a worker with after `failure`. A lost GPU device: planRecovery. A hung or
+ * dead worker: the first time on the same engine (a one-off such as running out of memory
+ * is likely); when the same kind of failure comes back, without the backend it ran on.
+ * `earlier` counts the failures of this kind already met. Null: nothing is left to try.
+ */
+export function planRestart(
+  backend: { name: BackendName; frameImport: { mode: FrameImport } },
+  engine: EngineOptions,
+  failure: Failure,
+  earlier: number,
+): RecoveryPlan | null {
+  if (failure === 'gpu-lost') return planRecovery(backend, engine);
+  if (earlier === 0) return { engine, change: '' };
+  if (backend.name === 'cpu') return null;
+  return { engine: { ...engine, avoid: [...(engine.avoid ?? []), backend.name] }, change: `${backend.name} is no longer used on this page` };
 }

@@ -32,12 +32,16 @@ export interface InferenceBackend extends BackendInfo {
   frameImport: { mode: FrameImport; why: string };
 }
 
-/** Options of init(): the first two come from the page's URL (?backend=, ?frameImport=). */
+/** Options of init(): all but `avoid` come from the page's URL (?backend=, ?frameImport=, ?threads=, ?faults). */
 export interface EngineOptions {
   backend?: string;
   frameImport?: string;
-  /** Backends not to try: set after a backend's GPU device was lost (planRecovery). */
+  /** wasm threads; default: all cores but one, at least 1 (planThreads). */
+  threads?: number;
+  /** Backends not to try: set after a backend failed on this page (planRestart). */
   avoid?: BackendName[];
+  /** Honour injectFault (tests only: the page was opened with ?faults). */
+  faults?: boolean;
 }
 
 /**
@@ -49,6 +53,37 @@ export const GPU_LOST = 'GpuLostError';
 export function isGpuLost(e: unknown): e is Error {
   return (e as Error)?.name === GPU_LOST;
 }
+
+/** A call that did not answer within its deadline (the UI's watchdog): the worker is restarted. */
+export const WORKER_HUNG = 'WorkerHungError';
+/** The worker raised an uncaught error or stopped: the UI restarts it. */
+export const WORKER_DIED = 'WorkerDiedError';
+
+/** What made a worker unusable, by error name: each is met by restarting the worker (planRestart). */
+export type Failure = 'gpu-lost' | 'hung' | 'died';
+
+export function failureOf(e: unknown): Failure | null {
+  switch ((e as Error)?.name) {
+    case GPU_LOST: return 'gpu-lost';
+    case WORKER_HUNG: return 'hung';
+    case WORKER_DIED: return 'died';
+    default: return null;
+  }
+}
+
+export function namedError(name: string, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+/**
+ * Faults the tests cause on purpose (workers/faults.ts), honoured only with ?faults:
+ * destroy the backend's GPUDevice, never answer the next call, throw an uncaught error,
+ * make the next VideoFrame import throw.
+ */
+export const FAULTS = ['lose-device', 'hang', 'crash', 'break-import'] as const;
+export type Fault = (typeof FAULTS)[number];
 
 export interface MemoryInfo {
   numTensors: number;
@@ -82,7 +117,6 @@ export interface LoadedModel {
   weightBytes: number;
   /** First inference, which compiles shaders; kept apart from steady-state figures. */
   firstInferenceMs: number;
-  loadMs: number;
 }
 
 /** A model whose converted weights are stored in IndexedDB. */
@@ -100,7 +134,7 @@ export interface CachedModel {
 export interface WeightsInput {
   url?: string;
   file?: Blob;
-  /** Expected sha256 (hex); required unless the card pins one. */
+  /** Expected sha256 (hex), optional; a card's pinned sha256 is used when none is given. */
   sha256?: string;
 }
 
@@ -129,7 +163,8 @@ export interface InferenceApi {
   /** Classifies and closes `frame`. Rejects with AbortError if `callId` was cancelled. */
   classify(modelId: string, frame: Frame, callId: number): Promise<ClassifyResult>;
   cancel(callId: number): void;
-  memory(): Promise<MemoryInfo>;
+  /** Tests only: refused unless init had `faults` (workers/faults.ts). */
+  injectFault(fault: Fault): Promise<void>;
   /** Downloads (or reads), verifies, converts and stores a model's weights in one transaction. */
   importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener): Promise<CachedModel>;
   cached(): Promise<CachedModel[]>;
@@ -138,5 +173,3 @@ export interface InferenceApi {
   layers(modelId: string): Promise<LayerRow[]>;
 }
 
-/** Error names that cross the worker boundary, for clear messages in the UI. */
-export const ABORT = 'AbortError';

@@ -3,7 +3,7 @@
 import type { ModelCard } from '../models/card';
 import type { OptimizerConfig } from './train/optim';
 import type { ScheduleName } from './train/schedule';
-import type { BackendInfo, CachedModel, MemoryInfo } from './protocol';
+import type { BackendInfo, CachedModel, Fault, MemoryInfo } from './protocol';
 
 export interface DatasetInfo {
   id: string;
@@ -95,7 +95,9 @@ export interface Samples {
 }
 
 export interface TrainApi {
-  init(opts: { backend?: string; baseUrl: string }): Promise<BackendInfo>;
+  init(opts: { backend?: string; baseUrl: string; faults?: boolean }): Promise<BackendInfo>;
+  /** Tests only: refused unless init had `faults` (workers/faults.ts). */
+  injectFault(fault: Fault): Promise<void>;
   /** Reads cifar-10-binary.tar.gz from a file or URL and stores it; nothing is stored on error. */
   importDataset(input: { file?: Blob; url?: string }, onEvent: TrainListener): Promise<DatasetInfo>;
   dataset(): Promise<DatasetInfo | null>;

@@ -1,6 +1,7 @@
 // The training worker: CIFAR-10 import, the training loop, checkpoints, evaluation and
 // export of trained models, exposed through Comlink (workers/train-protocol.ts). It has its
 // own TF.js engine, so the live view keeps classifying in the inference worker meanwhile.
+import './csp-report';
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, type Classifier } from '../models/builders';
@@ -13,6 +14,8 @@ import { parseSafetensors, writeSafetensors } from '../models/safetensors';
 import { toTfWeights } from '../models/weights';
 import { chooseBackend } from './backend';
 import { explainFailure } from './gpu-lost';
+import { downloadRefusal } from './plan';
+import { enableFaults, injectFault } from './faults';
 import { CIFAR10, deleteDataset, getDataset, loadSplit, putDataset } from './dataset-store';
 import { sha256Hex, WeightsError } from './fetch-weights';
 import { cardFor, fromStored, toStored, weightsFor } from './model-weights';
@@ -256,8 +259,13 @@ async function samples(perClass: number) {
 const api: TrainApi = {
   async init(opts) {
     baseUrl = opts.baseUrl;
+    enableFaults(opts.faults);
     backend ??= await chooseBackend(opts.backend);
     return backend;
+  },
+
+  async injectFault(fault) {
+    injectFault(fault);
   },
 
   async importDataset(input, emit) {
@@ -269,6 +277,8 @@ const api: TrainApi = {
       total = input.file.size;
       source = (input.file as File).name ?? 'file';
     } else if (input.url) {
+      const refused = downloadRefusal(input.url, baseUrl);
+      if (refused) throw new Error(refused);
       let res: Response;
       try {
         res = await fetch(new URL(input.url, baseUrl).href);

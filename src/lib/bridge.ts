@@ -1,6 +1,10 @@
-// The one typed bridge from the UI to the inference worker (Comlink). Calls can be
-// aborted with an AbortSignal; `FrameGate` keeps at most one frame in flight per model.
+// The one typed bridge from the UI to an inference worker (Comlink). Every call goes through
+// WorkerLink.watch, so it settles even if the worker hangs or dies; classify also takes an
+// AbortSignal. `FrameGate` keeps at most one frame in flight per model.
 import * as Comlink from 'comlink';
+import { WorkerLink } from './worker-link';
+import { faultTarget } from './faults';
+import { CALL_DEADLINES, type Deadline } from '../../workers/plan';
 import type {
   CachedModel,
   ClassifyResult,
@@ -15,80 +19,81 @@ import type {
 } from '../../workers/protocol';
 
 export class Bridge {
-  private worker!: Worker;
-  private api!: Comlink.Remote<InferenceApi>;
+  private readonly link: WorkerLink<InferenceApi>;
+  private readonly unregister: () => void;
   private nextId = 1;
   private ended = false;
 
-  constructor() {
-    this.spawn();
+  /** `name` identifies the worker to the tests' fault injection ('live', 'compare:<id>'). */
+  constructor(name: string, onDeath: (e: Error) => void = () => {}) {
+    const make = () => new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: `inference ${name}` });
+    this.link = new WorkerLink<InferenceApi>(make, "the model's worker", onDeath);
+    this.unregister = faultTarget(name, (f) => this.link.watch('injectFault', CALL_DEADLINES.quick, () => this.link.api.injectFault(f)));
   }
 
-  private spawn(): void {
-    this.ended = false;
-    this.worker = new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: 'inference' });
-    this.api = Comlink.wrap<InferenceApi>(this.worker);
+  private get api() {
+    return this.link.api;
   }
 
-  /**
-   * A fresh worker in place of this one (after its GPU device was lost): init() must run
-   * again. Calls still in flight on the old worker never settle; callers drop them.
-   */
+  /** A fresh worker in place of this one (it was lost, hung or died): init() must run again. */
   restart(): void {
-    this.terminate();
-    this.spawn();
+    this.link.restart();
   }
 
   init(opts: EngineOptions, onProgress: ProgressListener): Promise<InferenceBackend> {
-    return this.api.init({ ...opts, baseUrl: document.baseURI }, Comlink.proxy(onProgress));
+    return this.link.watch('init', CALL_DEADLINES.init, () => this.api.init({ ...opts, baseUrl: document.baseURI }, Comlink.proxy(onProgress)));
   }
 
   load(modelId: string, onProgress: ProgressListener): Promise<LoadedModel> {
-    return this.api.load(modelId, Comlink.proxy(onProgress));
+    return this.link.watch(`load(${modelId})`, CALL_DEADLINES.progress, (kick) =>
+      this.api.load(modelId, Comlink.proxy((e) => (kick(), onProgress(e)))),
+    );
   }
 
   /** Transfers `frame` to the worker (the caller must not use it again). */
-  classify(modelId: string, frame: Frame, signal?: AbortSignal): Promise<ClassifyResult> {
+  classify(modelId: string, frame: Frame, signal: AbortSignal, deadline: Deadline): Promise<ClassifyResult> {
     const id = this.nextId++;
-    const call = this.api.classify(modelId, Comlink.transfer(frame, [frame]), id);
-    if (!signal) return call;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        void this.api.cancel(id);
-        reject(new DOMException('Aborted', 'AbortError'));
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    return this.link.watch('a frame', deadline, () => {
+      if (signal.aborted) {
+        frame.close();
+        return Promise.reject(new DOMException('Aborted', 'AbortError'));
+      }
+      const call = this.api.classify(modelId, Comlink.transfer(frame, [frame]), id);
+      return new Promise<ClassifyResult>((resolve, reject) => {
+        const onAbort = () => {
+          void this.api.cancel(id);
+          reject(new DOMException('Aborted', 'AbortError'));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      });
     });
   }
 
-  memory() {
-    return this.api.memory();
-  }
-
   importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener): Promise<CachedModel> {
-    return this.api.importWeights(modelId, input, Comlink.proxy(onProgress));
+    return this.link.watch(`importWeights(${modelId})`, CALL_DEADLINES.progress, (kick) =>
+      this.api.importWeights(modelId, input, Comlink.proxy((e) => (kick(), onProgress(e)))),
+    );
   }
 
   cached(): Promise<CachedModel[]> {
-    return this.api.cached();
+    return this.link.watch('cached', CALL_DEADLINES.quick, () => this.api.cached());
   }
 
   deleteCached(modelId: string): Promise<void> {
-    return this.api.deleteCached(modelId);
+    return this.link.watch('deleteCached', CALL_DEADLINES.quick, () => this.api.deleteCached(modelId));
   }
 
   layers(modelId: string): Promise<LayerRow[]> {
-    return this.api.layers(modelId);
+    return this.link.watch('layers', CALL_DEADLINES.quick, () => this.api.layers(modelId));
   }
 
-  /** Ends the worker; calling it again does nothing. */
+  /** Ends the worker for good; calling it again does nothing. */
   terminate(): void {
     if (this.ended) return;
     this.ended = true;
-    this.api[Comlink.releaseProxy]();
-    this.worker.terminate();
+    this.unregister();
+    this.link.stop();
   }
 }
 

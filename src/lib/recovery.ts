@@ -1,39 +1,48 @@
-// Recovery from a lost WebGPU device: the worker reports it as GPU_LOST, and the UI restarts
-// that worker with what planRecovery picks, then loads its models again.
+// Restarting a worker that became unusable: its WebGPU device was lost, a call hung past its
+// deadline, or it died. The worker names the first (GPU_LOST), the UI's WorkerLink the other
+// two; planRestart picks what the new worker starts with, then the owner reloads its models.
 import type { Bridge } from './bridge';
-import { planRecovery } from '../../workers/plan';
-import { isGpuLost, type EngineOptions, type InferenceBackend, type ProgressListener } from '../../workers/protocol';
+import { planRestart } from '../../workers/plan';
+import { failureOf, type EngineOptions, type Failure, type InferenceBackend, type ProgressListener } from '../../workers/protocol';
 
-/** A worker and what it was started with (the live session, or one compared model). */
+/** A worker and what it was started with (one ModelRunner). */
 export interface Restartable {
   readonly bridge: Bridge;
   backend: InferenceBackend | null;
   engine: EngineOptions;
+  /** How many failures of each kind this worker has met (planRestart's `earlier`). */
+  readonly failures: Map<Failure, number>;
 }
 
 /**
- * Restarts `host`'s worker after `lost` and calls `reload` with a notice for the user.
- * `reload` rejects with GPU_LOST if the device goes again while the models load (on
- * SwiftShader one worker's failed import takes every device in the page); then the next
- * step of the plan follows. Rejects with the last loss when nothing is left to try, or with
- * an error that says the restart failed; either message is ready for the user.
+ * Restarts `host`'s worker after `cause` and calls `reload` with a notice for the user. If the
+ * new worker fails the same ways while it starts or reloads (on SwiftShader one worker's failed
+ * import can take every device in the page), the next step of the plan follows. Rejects with
+ * the last failure when nothing is left to try, or with an error that says the restart
+ * failed; either message is ready for the user.
  */
-export async function restartAfterLoss(
+export async function restartAfter(
   host: Restartable,
-  lost: Error,
+  cause: Error,
   onProgress: ProgressListener,
   reload: (notice: string) => Promise<void>,
 ): Promise<void> {
-  for (let cause = lost; ; ) {
+  // Bounded whatever the plan says: each step is a worker start, and a page must not spin.
+  for (let attempt = 0; attempt < MAX_RESTARTS; attempt++) {
+    const failure = failureOf(cause);
     const before = host.backend;
-    const plan = before && planRecovery(before, host.engine);
+    const earlier = failure ? (host.failures.get(failure) ?? 0) : 0;
+    const plan = before && failure && planRestart(before, host.engine, failure, earlier);
     if (!plan) throw cause;
+    host.failures.set(failure!, earlier + 1);
     host.bridge.restart();
     let next: InferenceBackend;
     try {
       next = await host.bridge.init(plan.engine, onProgress);
     } catch (e) {
-      throw restartFailed(cause, e);
+      if (!failureOf(e)) throw restartFailed(cause, e);
+      cause = e as Error;
+      continue;
     }
     if (before.frameImport.mode === 'external-texture' && next.frameImport.mode === 'bitmap') {
       // Not "as asked by ?frameImport=bitmap": the recovery asked.
@@ -42,14 +51,19 @@ export async function restartAfterLoss(
     host.backend = next;
     host.engine = plan.engine;
     try {
-      return await reload(`${cause.message} The model's worker was restarted and ${plan.change}; it runs on ${next.name}.`);
+      const change = plan.change ? ` and ${plan.change}` : '';
+      return await reload(`${cause.message} The model's worker was restarted${change}; it runs on ${next.name}.`);
     } catch (e) {
-      if (!isGpuLost(e)) throw restartFailed(cause, e);
-      cause = e;
+      if (!failureOf(e)) throw restartFailed(cause, e);
+      cause = e as Error;
     }
   }
+  throw cause;
 }
 
-function restartFailed(lost: Error, e: unknown): Error {
-  return new Error(`${lost.message} Restarting the model's worker failed: ${(e as Error).message}`);
+/** Restarts in one recovery at most: the gpu-lost plan has two steps, hung and died two per backend. */
+const MAX_RESTARTS = 6;
+
+function restartFailed(cause: Error, e: unknown): Error {
+  return new Error(`${cause.message} Restarting the model's worker failed: ${(e as Error).message}`);
 }

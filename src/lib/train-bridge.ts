@@ -1,31 +1,51 @@
 // The typed bridge to the training worker (Comlink), as bridge.ts is to the inference
 // worker. Training runs in its own worker so the live view keeps classifying meanwhile.
+// Every call settles even if the worker dies (WorkerLink); a run reports progress at every
+// step, so a run silent for longer than CALL_DEADLINES.long (its last evaluation reports
+// nothing until it ends) is taken as hung.
 import * as Comlink from 'comlink';
+import { WorkerLink } from './worker-link';
+import { faultTarget } from './faults';
+import { CALL_DEADLINES, type Deadline } from '../../workers/plan';
+import type { Fault } from '../../workers/protocol';
 import type { TrainApi, TrainConfig, TrainListener } from '../../workers/train-protocol';
 
-export class TrainBridge {
-  private readonly worker: Worker;
-  readonly api: Comlink.Remote<TrainApi>;
+type Api = Comlink.Remote<TrainApi>;
 
-  constructor() {
-    this.worker = new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module', name: 'train' });
-    this.api = Comlink.wrap<TrainApi>(this.worker);
+export class TrainBridge {
+  private readonly link: WorkerLink<TrainApi>;
+  private readonly unregister: () => void;
+
+  constructor(onDeath: (e: Error) => void) {
+    const make = () => new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module', name: 'train' });
+    this.link = new WorkerLink<TrainApi>(make, 'the training worker', onDeath);
+    this.unregister = faultTarget('train', (f: Fault) => this.call('injectFault', (api) => api.injectFault(f)));
   }
 
-  init(backend: string | undefined) {
-    return this.api.init({ backend, baseUrl: document.baseURI });
+  /** Any call but a dataset import or a run, watched by `deadline` (an evaluation reports no progress). */
+  call<R>(name: string, f: (api: Api) => Promise<R>, deadline: Deadline = CALL_DEADLINES.quick): Promise<R> {
+    return this.link.watch(name, deadline, () => f(this.link.api));
+  }
+
+  /** A fresh worker after the old one died: init() must run again. */
+  restart(): void {
+    this.link.restart();
+  }
+
+  init(backend: string | undefined, faults: boolean | undefined) {
+    return this.link.watch('init', CALL_DEADLINES.init, () => this.link.api.init({ backend, baseUrl: document.baseURI, faults }));
   }
 
   importDataset(input: { file?: Blob; url?: string }, onEvent: TrainListener) {
-    return this.api.importDataset(input, Comlink.proxy(onEvent));
+    return this.link.watch('importDataset', CALL_DEADLINES.progress, (kick) => this.link.api.importDataset(input, Comlink.proxy((e) => (kick(), onEvent(e)))));
   }
 
   train(config: TrainConfig, onEvent: TrainListener, resumeRunId?: string) {
-    return this.api.train(config, Comlink.proxy(onEvent), resumeRunId);
+    return this.link.watch('train', CALL_DEADLINES.long, (kick) => this.link.api.train(config, Comlink.proxy((e) => (kick(), onEvent(e))), resumeRunId));
   }
 
   terminate(): void {
-    this.api[Comlink.releaseProxy]();
-    this.worker.terminate();
+    this.unregister();
+    this.link.stop();
   }
 }

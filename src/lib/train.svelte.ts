@@ -1,11 +1,13 @@
 // State of the Train view: the training worker (started when the tab first opens), the
 // dataset, the settings form, the run in progress, stored runs and trained models.
+import type * as Comlink from 'comlink';
 import { TrainBridge } from './train-bridge';
 import { download } from './download';
 import type { Zoo } from './zoo.svelte';
 import { CARDS } from '../../models/registry';
-import type { BackendInfo } from '../../workers/protocol';
-import type { DatasetInfo, Evaluation, RunRecord, Samples, TrainConfig, TrainEvent } from '../../workers/train-protocol';
+import { CALL_DEADLINES, type Deadline } from '../../workers/plan';
+import { failureOf, type BackendInfo, type EngineOptions } from '../../workers/protocol';
+import type { TrainApi, DatasetInfo, Evaluation, RunRecord, Samples, TrainConfig, TrainEvent } from '../../workers/train-protocol';
 import {
   defaultForm, defaultTrainModel, emptyRun, reduceRun, settle, validateForm, withOptimizer,
   type OptimizerName, type RunView, type TrainForm,
@@ -43,8 +45,11 @@ export class TrainState {
   private bridge: TrainBridge | null = null;
   private stagesFor = '';
 
+  /** Said once the training worker died and was restarted. */
+  notice = $state<string | null>(null);
+
   constructor(
-    private readonly backendParam: string | undefined,
+    private readonly engine: EngineOptions,
     readonly zoo: Zoo,
   ) {}
 
@@ -64,18 +69,35 @@ export class TrainState {
       await Promise.all([this.refreshRuns().catch(() => {}), zoo]);
       return;
     }
-    this.bridge = new TrainBridge();
+    this.bridge = new TrainBridge((e) => void this.restart(e));
     try {
-      this.backend = await this.bridge.init(this.backendParam);
+      this.backend = await this.bridge.init(this.engine.backend, this.engine.faults);
       await Promise.all([this.loadDataset(), this.refreshRuns(), this.loadStages()]);
     } catch (e) {
       this.fatal = `The training worker could not start: ${message(e)}`;
     }
   }
 
-  private get api() {
-    if (!this.bridge) throw new Error('The training worker has not started.');
-    return this.bridge.api;
+  /**
+   * The training worker died (an uncaught error, out of memory): a fresh one takes its place.
+   * A run in flight has already failed with the reason (train() says how to resume it), and
+   * everything stored, datasets, runs and checkpoints, is in IndexedDB, not in the worker.
+   */
+  private async restart(cause: Error): Promise<void> {
+    if (!this.bridge) return;
+    this.bridge.restart();
+    try {
+      this.backend = await this.bridge.init(this.engine.backend, this.engine.faults);
+      this.notice = `${cause.message} The training worker was restarted; nothing stored was lost.`;
+      await this.refreshRuns();
+    } catch (e) {
+      this.fatal = `${cause.message} Restarting the training worker failed: ${message(e)}`;
+    }
+  }
+
+  private call<R>(name: string, f: (api: Comlink.Remote<TrainApi>) => Promise<R>, deadline?: Deadline): Promise<R> {
+    if (!this.bridge) return Promise.reject(new Error('The training worker has not started.'));
+    return this.bridge.call(name, f, deadline);
   }
 
   private missingWeights(): string | null {
@@ -103,7 +125,7 @@ export class TrainState {
   }
 
   private async loadDataset(): Promise<void> {
-    const dataset = await this.api.dataset();
+    const dataset = await this.call('dataset', (a) => a.dataset());
     // An import may have finished first (the inference worker can hold up open()).
     if (this.datasetKnown) return;
     this.dataset = dataset;
@@ -113,7 +135,7 @@ export class TrainState {
 
   async deleteDataset(): Promise<void> {
     try {
-      await this.api.deleteDataset();
+      await this.call('deleteDataset', (a) => a.deleteDataset());
       this.dataset = null;
       this.samples = null;
       this.datasetError = null;
@@ -123,7 +145,7 @@ export class TrainState {
   }
 
   private async loadSamples(): Promise<void> {
-    this.samples = await this.api.samples(SAMPLES_PER_CLASS);
+    this.samples = await this.call('samples', (a) => a.samples(SAMPLES_PER_CLASS));
   }
 
   // ---- settings ----
@@ -142,7 +164,7 @@ export class TrainState {
     this.stagesFor = id;
     this.stages = null;
     try {
-      const stages = await this.api.stages(id);
+      const stages = await this.call('stages', (a) => a.stages(id));
       if (this.stagesFor === id) this.stages = stages;
     } catch {
       if (this.stagesFor === id) this.stages = [];
@@ -175,33 +197,37 @@ export class TrainState {
       this.run = settle(this.run, record);
       if (!this.evaluation && record.evaluation) this.evaluation = { title: 'Test set, after training', evaluation: record.evaluation };
     } catch (e) {
-      this.run = { ...this.run, status: 'error', message: message(e) };
+      // A lost device comes with the worker's own advice; a hung or dead worker is restarted
+      // here, and the run resumes from its last checkpoint.
+      const advice = failureOf(e) && failureOf(e) !== 'gpu-lost' ? ' Resume the run from its last checkpoint (Runs).' : '';
+      this.run = { ...this.run, status: 'error', message: message(e) + advice };
+      if (failureOf(e) === 'hung') void this.restart(e as Error);
     } finally {
       await Promise.all([this.refreshRuns().catch(() => {}), this.zoo.refresh().catch(() => {})]);
     }
   }
 
   pause(): void {
-    void this.api.pause();
+    void this.call('pause', (a) => a.pause()).catch(() => {});
   }
 
   resume(): void {
-    void this.api.resume();
+    void this.call('resume', (a) => a.resume()).catch(() => {});
   }
 
   cancel(): void {
-    void this.api.cancel();
+    void this.call('cancel', (a) => a.cancel()).catch(() => {});
   }
 
   async refreshRuns(): Promise<void> {
-    const runs = await this.api.runs();
+    const runs = await this.call('runs', (a) => a.runs());
     this.runs = runs.sort((a, b) => b.startedAt - a.startedAt);
   }
 
   async deleteRun(runId: string): Promise<void> {
     this.runsError = null;
     try {
-      await this.api.deleteRun(runId);
+      await this.call('deleteRun', (a) => a.deleteRun(runId));
       await this.refreshRuns();
     } catch (e) {
       this.runsError = `Could not delete run ${runId}: ${message(e)}`;
@@ -216,7 +242,7 @@ export class TrainState {
     this.modelMessage = null;
     try {
       const limit = this.form.testLimit && this.form.testLimit > 0 ? Math.floor(this.form.testLimit) : 0;
-      this.evaluation = { title: `${name}, test set`, evaluation: await this.api.evaluate(modelId, limit) };
+      this.evaluation = { title: `${name}, test set`, evaluation: await this.call('evaluate', (a) => a.evaluate(modelId, limit), CALL_DEADLINES.long) };
     } catch (e) {
       this.modelMessage = { kind: 'error', text: `Could not evaluate ${name}: ${message(e)}` };
     } finally {
@@ -227,7 +253,7 @@ export class TrainState {
   async exportModel(modelId: string): Promise<void> {
     this.modelMessage = null;
     try {
-      const { name, bytes } = await this.api.exportModel(modelId);
+      const { name, bytes } = await this.call('exportModel', (a) => a.exportModel(modelId), CALL_DEADLINES.long);
       download(name, bytes, 'application/octet-stream');
     } catch (e) {
       this.modelMessage = { kind: 'error', text: `Could not export ${modelId}: ${message(e)}` };
@@ -237,7 +263,7 @@ export class TrainState {
   async importModel(file: File): Promise<void> {
     this.modelMessage = null;
     try {
-      const m = await this.api.importModel(file);
+      const m = await this.call('importModel', (a) => a.importModel(file), CALL_DEADLINES.long);
       await this.zoo.refresh();
       this.modelMessage = { kind: 'ok', text: `Imported ${m.card?.name ?? m.modelId}.` };
     } catch (e) {

@@ -26,7 +26,7 @@ export class Zoo {
   }
 
   async refresh(): Promise<void> {
-    const cached = await this.session.bridge.cached();
+    const cached = await this.session.runner.bridge.cached();
     cached.forEach((c) => c.card && registerUserCard(c.card));
     this.cached = cached;
     const est = await navigator.storage?.estimate?.();
@@ -38,7 +38,7 @@ export class Zoo {
     this.message = null;
     this.importing = { id, progress: null };
     try {
-      const meta = await this.session.bridge.importWeights(id, input, (p) => {
+      const meta = await this.session.runner.bridge.importWeights(id, input, (p) => {
         if (this.importing) this.importing.progress = p;
       });
       this.message = { kind: 'ok', text: `Stored ${id} (sha256 ${meta.sha256.slice(0, 12)}…).` };
@@ -51,8 +51,8 @@ export class Zoo {
   }
 
   async remove(id: string): Promise<void> {
-    if (this.session.panes[0]?.card.id === id) await this.session.selectModel(this.session.defaultModelId);
-    await this.session.bridge.deleteCached(id);
+    if (this.session.pane.card.id === id) await this.session.selectModel(this.session.defaultModelId);
+    await this.session.runner.bridge.deleteCached(id);
     await this.refresh();
   }
 
@@ -61,6 +61,6 @@ export class Zoo {
   }
 
   async showLayers(id: string): Promise<void> {
-    this.layers = this.layers?.id === id ? null : { id, rows: await this.session.bridge.layers(id) };
+    this.layers = this.layers?.id === id ? null : { id, rows: await this.session.runner.bridge.layers(id) };
   }
 }

@@ -1,7 +1,7 @@
 // The real camera path on WebGPU: Chromium's fake camera plays a Y4M made from CIFAR-10
 // test images (known labels), and the app must name most of them.
 import { test, expect } from '@playwright/test';
-import { launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, LABELS } from './harness';
+import { cspViolations, launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, LABELS } from './harness';
 import { placeCentered, writeY4M } from './y4m';
 
 const COUNT = 12;
@@ -23,6 +23,7 @@ test('classifies CIFAR-10 test images shown to the camera, on WebGPU', async () 
       await waitForFrames(page, 2);
       // SwiftShader is a software adapter, so frames go as bitmaps (gpu-frame.spec.ts tests the other path).
       if (i === 0) await expect(page.getByTestId('frame-import')).toHaveAttribute('data-value', 'bitmap');
+      expect(cspViolations(page)).toEqual([]);
       const got = await page.getByTestId('top1').getAttribute('data-label');
       results.push({ want: LABELS[labels[i]!]!, got });
     } finally {

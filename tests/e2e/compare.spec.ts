@@ -3,7 +3,7 @@
 // (SwiftShader WebGPU would take seconds per frame). Figures, chart and both exports.
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { launch, openApp, loadCifarTest, tmpFile } from './harness';
+import { cspViolations, launch, openApp, loadCifarTest, tmpFile } from './harness';
 import { placeCentered, writeY4M } from './y4m';
 import { importWeights } from './zoo-driver';
 import { serveWeights, type WeightFixtures } from './weights-server';
@@ -113,6 +113,7 @@ test('two models side by side on the same camera frames, with chart and exports'
     expect(lines[0]).toMatch(/^model,name,backend,frameImport,params,macs,/);
     expect(lines[1]).toMatch(new RegExp(`^${A},`));
     expect(lines[2]).toMatch(new RegExp(`^${B},`));
+    expect(cspViolations(page)).toEqual([]);
   } finally {
     await browser.close();
   }

@@ -1,15 +1,13 @@
 // The zero-copy camera path on WebGPU: each camera VideoFrame is imported as an external
 // texture and one shader crops, resizes and normalises it (workers/gpu-frame.ts).
 //
-// Headless SwiftShader loses the WebGPU device when it imports a camera frame under the
-// default flags (so the app keeps such adapters on the bitmap path); with Vulkan and ANGLE
-// both on SwiftShader the import works, which lets these tests run the real shader here.
+// Under the default flags, headless SwiftShader cannot import a camera frame (on one machine
+// the import throws, on another it loses the device), so the app keeps software adapters on
+// the bitmap path; with Vulkan and ANGLE both on SwiftShader the import works, which lets
+// these tests run the real shader here. Recovery is tested in recovery.spec.ts.
 import { test, expect, type Page } from '@playwright/test';
 import { launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, LABELS, GPU_IMPORT_ARGS as IMPORT_ARGS } from './harness';
 import { placeCentered, writeY4M } from './y4m';
-import { importWeights } from './zoo-driver';
-import { serveWeights } from './weights-server';
-import { DEFAULT_MODEL_ID } from '../../models/registry';
 import type { PreprocessRequest, PreprocessResult } from '../../bench/main';
 
 test('the VideoFrame shader gives the same input as the TF.js ops path, for colour, crop and grey-scale cards', async () => {
@@ -69,50 +67,4 @@ test('camera frames reach the model as external textures: CIFAR-10 images named,
   }
   // These four are named correctly on the bitmap path (camera.spec.ts); chance is 1 in 10.
   expect(correct).toBeGreaterThanOrEqual(3);
-});
-
-// A real device loss, not a simulated one: under the default flags, SwiftShader loses the
-// WebGPU device when it imports a camera frame. The app must come back on its own.
-test('a lost WebGPU device: the worker restarts with bitmap frames, in the live view and for each compared model', async () => {
-  const { labels, images } = loadCifarTest(1);
-  const label = LABELS[labels[0]!]!;
-  const frame = placeCentered(images[0]!, 32, 32, 240, 320, 240);
-  const video = tmpFile('gpu-lost.y4m', writeY4M([frame, frame], 320, 240, 10));
-  const other = 'resnet20-cifar10';
-  const fx = await serveWeights(other);
-  const { browser, page } = await launch({ video });
-  try {
-    await openApp(page, 'frameImport=external-texture');
-    await page.getByRole('button', { name: 'Start camera' }).click();
-    const notice = /The WebGPU device was lost .* restarted and camera frames now go to WebGPU as bitmaps; it runs on webgpu/;
-    await expect(page.getByTestId('pane-notice')).toHaveText(notice, { timeout: 120_000 });
-    await expect(page.getByTestId('frame-import-plan')).toHaveAttribute('data-value', 'bitmap');
-    await expect(page.getByTestId('frame-import-plan')).toContainText('device was lost');
-    expect(await backendName(page)).toBe('webgpu');
-    await waitForFrames(page, 3, 120_000);
-    await expect(page.getByTestId('frame-import')).toHaveAttribute('data-value', 'bitmap');
-    expect(await top1(page)).toBe(label);
-    await expect(page.locator('.pane [role=alert]')).toHaveCount(0);
-
-    // Compare: each model's worker starts from the page's options (texture import) again,
-    // loses its device, and restarts alone.
-    await page.getByRole('button', { name: 'Models' }).click();
-    expect(await importWeights(page, other, `${fx.base}/good.safetensors`, fx.sha256)).toMatch(/Stored resnet20-cifar10/);
-    await page.getByRole('button', { name: 'Compare' }).click();
-    await page.getByTestId(`compare-${other}`).check();
-    await page.getByRole('button', { name: 'Run comparison' }).click();
-    const start = page.getByRole('button', { name: 'Start camera' });
-    if (await start.isVisible()) await start.click();
-    for (const id of [DEFAULT_MODEL_ID, other]) {
-      const pane = page.locator(`[data-compare-model="${id}"]`);
-      await expect(pane.getByTestId('pane-notice')).toHaveText(notice, { timeout: 180_000 });
-      await expect(pane.getByTestId('frames')).not.toHaveText('0', { timeout: 180_000 });
-      await expect(pane.getByTestId('frame-import')).toHaveAttribute('data-value', 'bitmap');
-      await expect(pane.getByTestId('pane-backend')).toHaveText('webgpu');
-      await expect(pane.locator('[role=alert]')).toHaveCount(0);
-    }
-  } finally {
-    await browser.close();
-    await fx.close();
-  }
 });

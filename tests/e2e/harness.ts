@@ -1,10 +1,13 @@
-// Launches Debian's Chromium with the flags this project needs (see DEVELOPERS.md).
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// Launches Debian's Chromium with the flags this project needs: no network chatter, WebGPU
+// through SwiftShader, a fake camera, and the download fixtures' host (weights-server.ts).
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from '@playwright/test';
+import { createHash, X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCifarRecords } from '../../workers/cifar10';
-import { readFileSync } from 'node:fs';
+import type { Fault } from '../../workers/protocol';
+import type { FaultConsole } from '../../src/lib/faults';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** E2E_PORT lets two checkouts run their suites side by side. */
@@ -13,7 +16,16 @@ export const ORIGIN = `http://localhost:${PORT}`;
 export const BASE_URL = `${ORIGIN}/`;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CIFAR_DIR = process.env.CIFAR10_DIR ?? resolve(ROOT, '../shared/data/cifar-10-batches-bin');
-export const LABELS = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export { CIFAR10_LABELS as LABELS } from '../../models/card';
+/** The download fixtures' server (weights-server.ts), as the browser names it: a host the policy allows. */
+export const FIXTURE_HOST = 'weights.hf.co';
+export const FIXTURE_PORT = PORT + 7;
+
+/** Chromium trusts the fixtures' certificate alone (by its key's hash), not every bad certificate. */
+function fixtureSpki(): string {
+  const cert = new X509Certificate(readFileSync(join(ROOT, 'tests/fixtures/tls/test-host.crt')));
+  return createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+}
 
 const BASE_ARGS = [
   '--no-sandbox',
@@ -22,6 +34,9 @@ const BASE_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-gpu-sandbox',
+  // The fixture host resolves to the local server; nothing else is remapped.
+  `--host-resolver-rules=MAP ${FIXTURE_HOST} 127.0.0.1:${FIXTURE_PORT}`,
+  `--ignore-certificate-errors-spki-list=${fixtureSpki()}`,
 ];
 
 /**
@@ -52,9 +67,27 @@ export async function launch(opts: LaunchOptions = {}): Promise<{ browser: Brows
   args.push(...(opts.args ?? []));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args, headless: true });
   const context = await browser.newContext({ baseURL: BASE_URL });
+  // The document's violations, in the words the workers use (workers/csp-report.ts).
+  await context.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content-Security-Policy: ${e.effectiveDirective} blocked ${e.blockedURI}`)),
+  );
   const page = await context.newPage();
+  const violations: string[] = [];
+  VIOLATIONS.set(page, violations);
+  const collect = (m: ConsoleMessage) => {
+    if (/Content.Security.Policy/i.test(m.text())) violations.push(m.text());
+  };
+  page.on('console', collect);
+  page.on('worker', (w) => w.on('console', collect));
   page.on('pageerror', (e) => console.error('[pageerror]', e.message));
   return { browser, context, page };
+}
+
+const VIOLATIONS = new WeakMap<Page, string[]>();
+
+/** Content-Security-Policy violations reported so far on `page`, by the document or a worker. */
+export function cspViolations(page: Page): string[] {
+  return [...new Set(VIOLATIONS.get(page) ?? [])];
 }
 
 /** Opens the app and waits until the default model is loaded. */
@@ -99,4 +132,9 @@ export function tmpFile(name: string, data: Uint8Array | string): string {
   const p = join(dir, name);
   writeFileSync(p, data);
   return p;
+}
+
+/** Causes `fault` in the worker named `name` ('live', 'compare:<id>', 'train'); the page needs ?faults. */
+export async function injectFault(page: Page, name: string, fault: Fault): Promise<void> {
+  await page.evaluate(([n, f]) => (globalThis as unknown as { convcamFaults: FaultConsole }).convcamFaults.inject(n, f), [name, fault] as const);
 }

@@ -1,7 +1,7 @@
 // Installable PWA: manifest and icons, a service worker that precaches the shell and the
 // model, and classification after a reload with the network cut.
 import { test, expect } from '@playwright/test';
-import { BASE_URL, launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
+import { BASE_URL, cspViolations, launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
 
 test('installable: manifest, icons and a service worker', async () => {
   const { browser, page } = await launch({ webgpu: false });
@@ -47,6 +47,9 @@ test('after one online visit, a reload with the network cut still classifies', a
     expect(probe).toBe('failed');
     // The service worker's copy of the page keeps COOP/COEP, so wasm still gets threads.
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // Served from the cache, the page keeps its Content-Security-Policy and runs under it.
+    expect(reloaded?.headers()['content-security-policy']).toMatch(/^default-src 'self'/);
+    expect(cspViolations(page)).toEqual([]);
   } finally {
     await browser.close();
   }

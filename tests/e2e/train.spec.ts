@@ -5,7 +5,7 @@
 // SwiftShader is slow, WebGL through it about ten times faster than WebGPU for training.
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { launch, ROOT, tmpFile } from './harness';
+import { cspViolations, injectFault, launch, ROOT, tmpFile } from './harness';
 import { serveFiles } from './weights-server';
 import { parseSafetensors } from '../../models/safetensors';
 import { cifarTarGz } from './cifar-tgz';
@@ -186,33 +186,39 @@ test('WebGPU trains too (two steps); wasm says it cannot train', async () => {
   }
 });
 
-test('a lost WebGPU device stops a run and says so; after a reload the run resumes from its checkpoint', async () => {
-  // Under the default flags, SwiftShader loses every WebGPU device in the page when the
-  // live view imports a camera frame as a texture: a real loss, in the middle of a run.
+test('a lost WebGPU device stops a run and says so, and it resumes after a reload; a crashed worker is restarted and the run resumes without one', async () => {
+  // Both faults are caused on purpose (?faults, workers/faults.ts): GPUDevice.destroy() on the
+  // training worker's own device, then an uncaught error in the worker.
   const { browser, page } = await launch();
   try {
-    await openTrain(page, 'backend=webgpu&frameImport=external-texture');
+    await openTrain(page, 'backend=webgpu&faults');
     await importArchive(page, tmpFile('cifar-lost.tar.gz', cifarTarGz(64, 50)));
     await startTraining(page, { ...TINY, trainImages: 64, testImages: 50, epochs: 2 });
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'paused');
     const runId = await page.getByTestId('train-status').getAttribute('data-run-id');
 
-    await page.getByRole('button', { name: 'Live', exact: true }).click();
-    await page.getByRole('button', { name: 'Start camera' }).click();
-    await expect(page.getByTestId('pane-notice')).toContainText('WebGPU device was lost', { timeout: 120_000 });
-    await page.getByRole('button', { name: 'Stop camera' }).click();
-
-    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await injectFault(page, 'train', 'lose-device');
     await page.getByRole('button', { name: 'Resume' }).click();
     expect(await waitForRunEnd(page)).toBe('error');
     await expect(page.getByTestId('train-message')).toHaveText(/The WebGPU device was lost .*resume the run from its last checkpoint/);
 
-    await openTrain(page, 'backend=webgpu');
+    await openTrain(page, 'backend=webgpu&faults');
     const row = page.locator(`[data-testid=runs] [data-run-id="${runId}"]`);
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'running');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'paused');
+    await injectFault(page, 'train', 'crash');
+    expect(await waitForRunEnd(page)).toBe('error');
+    await expect(page.getByTestId('train-message')).toHaveText(/^The training worker stopped with an error \(.*a crash injected through \?faults.*\)\. Resume the run from its last checkpoint \(Runs\)\.$/);
+    await expect(page.getByTestId('train-notice')).toHaveText(/The training worker was restarted; nothing stored was lost/);
+
+    // No reload: the restarted worker resumes the run from its checkpoint and finishes it.
     await row.getByRole('button', { name: 'Resume' }).click();
     expect(await waitForRunEnd(page)).toBe('done');
     await expect(page.getByTestId('train-status')).toHaveAttribute('data-epoch', '2');
+    expect(cspViolations(page)).toEqual([]);
   } finally {
     await browser.close();
   }

@@ -1,7 +1,13 @@
-// A local HTTP server (with CORS) that serves safetensors fixtures for the import tests:
-// a good file with random weights for a zoo model, and broken copies of it.
-import { createServer, type Server } from 'node:http';
+// A local HTTPS server (with CORS) that serves fixtures for the download tests: a good file
+// with random weights for a zoo model, broken copies of it, CIFAR archives. The app's
+// Content-Security-Policy lets it download only from huggingface.co and *.hf.co, so the
+// browser reaches this server as https://weights.hf.co (harness.ts maps that name to it,
+// and trusts its test certificate): the tests download through the real policy.
+import { createServer, type Server } from 'node:https';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURE_HOST, FIXTURE_PORT, ROOT } from './harness';
 import { findCard } from '../../models/registry';
 import { buildModel } from '../../models/builders';
 import { writeSafetensors } from '../../models/safetensors';
@@ -30,7 +36,7 @@ function randomWeights(modelId: string, breakShape = false): ArrayBuffer {
   return writeSafetensors(tensors, { note: 'random test weights' });
 }
 
-export async function serveWeights(modelId: string, port = Number(process.env.E2E_PORT ?? 4173) + 7): Promise<WeightFixtures> {
+export async function serveWeights(modelId: string): Promise<WeightFixtures> {
   const good = new Uint8Array(randomWeights(modelId));
   const corrupt = good.slice();
   corrupt[corrupt.length - 10]! ^= 0xff;
@@ -41,13 +47,16 @@ export async function serveWeights(modelId: string, port = Number(process.env.E2
     '/wrong-shape.safetensors': new Uint8Array(randomWeights(modelId, true)),
     '/not-safetensors.safetensors': new TextEncoder().encode('<!doctype html><title>Not found</title>'),
   };
-  const { base, close } = await serveFiles(files, port);
+  const { base, close } = await serveFiles(files);
   return { base, sha256: createHash('sha256').update(good).digest('hex'), close };
 }
 
-/** Serves `files` (path -> bytes) over HTTP on 127.0.0.1 with CORS, as a public host would. */
-export async function serveFiles(files: Record<string, Uint8Array>, port = Number(process.env.E2E_PORT ?? 4173) + 7): Promise<{ base: string; close: () => Promise<void> }> {
-  const server: Server = createServer((req, res) => {
+const TLS = join(ROOT, 'tests/fixtures/tls');
+
+/** Serves `files` (path -> bytes) over HTTPS on 127.0.0.1 with CORS, as the hub would. */
+export async function serveFiles(files: Record<string, Uint8Array>): Promise<{ base: string; close: () => Promise<void> }> {
+  const tls = { key: readFileSync(join(TLS, 'test-host.key')), cert: readFileSync(join(TLS, 'test-host.crt')) };
+  const server: Server = createServer(tls, (req, res) => {
     const body = files[req.url ?? ''];
     res.setHeader('Access-Control-Allow-Origin', '*');
     if (!body) {
@@ -57,6 +66,6 @@ export async function serveFiles(files: Record<string, Uint8Array>, port = Numbe
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
     res.end(Buffer.from(body));
   });
-  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
-  return { base: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(() => ok())) };
+  await new Promise<void>((ok) => server.listen(FIXTURE_PORT, '127.0.0.1', ok));
+  return { base: `https://${FIXTURE_HOST}`, close: () => new Promise((ok) => server.close(() => ok())) };
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Rolling, formatBytes } from '../../src/lib/stats';
 import { cameraErrorMessage, fileRejection } from '../../src/lib/errors';
 import { FrameGate } from '../../src/lib/bridge';
-import { planBackends, planFrameImport, planRecovery } from '../../workers/plan';
+import { classifyDeadline, engineOptions, planBackends, planFrameImport, planRecovery, planRestart, planThreads, WATCHDOG } from '../../workers/plan';
+import { failureOf, GPU_LOST, namedError, WORKER_DIED, WORKER_HUNG } from '../../workers/protocol';
 import { afterFrameImport } from '../../src/lib/capture';
 import type { ClassifyResult, InferenceBackend } from '../../workers/protocol';
 import { cropFor, workerCropFor } from '../../workers/geometry';
@@ -102,6 +103,62 @@ describe('recovery from a lost GPU device', () => {
   });
   it('ends: a backend that is not webgpu has no device to lose', () => {
     expect(planRecovery({ ...bitmap, name: 'webgl' }, { avoid: ['webgpu'] })).toBeNull();
+  });
+});
+
+describe('restart after a hung or dead worker', () => {
+  const wasm = { name: 'wasm' as const, frameImport: { mode: 'bitmap' as const } };
+  it('restarts on the same engine the first time', () => {
+    expect(planRestart(wasm, { backend: 'wasm' }, 'hung', 0)).toEqual({ engine: { backend: 'wasm' }, change: '' });
+    expect(planRestart(wasm, {}, 'died', 0)?.engine).toEqual({});
+  });
+  it('leaves the backend when the same failure comes back', () => {
+    const p = planRestart(wasm, { backend: 'wasm' }, 'hung', 1);
+    expect(p?.engine.avoid).toEqual(['wasm']);
+    expect(p?.change).toBe('wasm is no longer used on this page');
+    expect(planBackends(p?.engine.backend, p?.engine.avoid).order).toEqual(['webgpu', 'webgl', 'cpu']);
+  });
+  it('gives up on cpu, the last backend', () => {
+    expect(planRestart({ ...wasm, name: 'cpu' }, {}, 'died', 1)).toBeNull();
+  });
+  it('follows the GPU plan for a lost device', () => {
+    expect(planRestart({ name: 'webgpu', frameImport: { mode: 'bitmap' } }, {}, 'gpu-lost', 5)?.engine).toEqual({ avoid: ['webgpu'] });
+  });
+  it('knows the failures by error name, and nothing else', () => {
+    expect(failureOf(namedError(GPU_LOST, 'x'))).toBe('gpu-lost');
+    expect(failureOf(namedError(WORKER_HUNG, 'x'))).toBe('hung');
+    expect(failureOf(namedError(WORKER_DIED, 'x'))).toBe('died');
+    expect(failureOf(new Error('x'))).toBeNull();
+    expect(failureOf(new DOMException('x', 'AbortError'))).toBeNull();
+  });
+});
+
+describe('classify watchdog', () => {
+  it('gives the first, compiling call the fixed floor', () => {
+    expect(classifyDeadline(NaN, 0).ms).toBe(WATCHDOG.firstMs);
+  });
+  it('is a multiple of the p95, and never under the minimum', () => {
+    expect(classifyDeadline(2000, 10).ms).toBe(WATCHDOG.multiple * 2000);
+    expect(classifyDeadline(3, 10).ms).toBe(WATCHDOG.minMs);
+    expect(classifyDeadline(2000, 10).why).toMatch(/10 × this model's p95 of 2000 ms/);
+  });
+});
+
+describe('wasm threads and the engine options from the URL', () => {
+  it('defaults to all cores but one, at least 1', () => {
+    expect(planThreads(undefined, 8).threads).toBe(7);
+    expect(planThreads(undefined, 2).threads).toBe(1);
+    expect(planThreads(undefined, 1).threads).toBe(1);
+    expect(planThreads(undefined, undefined).threads).toBe(1);
+  });
+  it('honours a count asked for, and says why it ignores a bad one', () => {
+    expect(planThreads(2, 2)).toEqual({ threads: 2, why: 'as asked by ?threads=2' });
+    expect(planThreads(0, 4).threads).toBe(3);
+    expect(planThreads(1.5, 4).why).toMatch(/not a positive whole number/);
+  });
+  it('reads ?backend, ?frameImport, ?threads and ?faults', () => {
+    expect(engineOptions('?backend=wasm&threads=2&faults')).toEqual({ backend: 'wasm', frameImport: undefined, threads: 2, faults: true });
+    expect(engineOptions('').faults).toBeUndefined();
   });
 });
 

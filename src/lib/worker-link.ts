@@ -1,0 +1,87 @@
+// A worker and its Comlink proxy, with what Comlink leaves out: a call on a worker that died
+// or was ended never settles, and a call that hangs is never noticed. Every call made through
+// `watch` races the worker's end and a deadline, so the caller always hears back: a
+// WorkerDiedError, a WorkerHungError, or an AbortError once the worker was ended on purpose.
+import * as Comlink from 'comlink';
+import { namedError, WORKER_DIED, WORKER_HUNG } from '../../workers/protocol';
+import type { Deadline } from '../../workers/plan';
+
+export class WorkerLink<Api> {
+  api!: Comlink.Remote<Api>;
+  private worker!: Worker;
+  private gone!: Promise<never>;
+  private end: (e: Error) => void = () => {};
+
+  /** `what` names the worker in messages ("the model's worker"); `onDeath` hears of a crash. */
+  constructor(
+    private readonly make: () => Worker,
+    private readonly what: string,
+    private readonly onDeath: (e: Error) => void,
+  ) {
+    this.spawn();
+  }
+
+  /** A fresh worker in place of the current one, whose calls in flight reject with AbortError. */
+  restart(): void {
+    this.stop();
+    this.spawn();
+  }
+
+  /** Ends the worker; its calls in flight reject with AbortError. */
+  stop(): void {
+    this.end(new DOMException(`${this.what} was stopped.`, 'AbortError'));
+    this.api[Comlink.releaseProxy]();
+    this.worker.terminate();
+  }
+
+  private spawn(): void {
+    const worker = this.make();
+    this.gone = new Promise<never>((_, reject) => {
+      let ended = false;
+      this.end = (e) => {
+        if (!ended) reject(e);
+        ended = true;
+      };
+    });
+    this.gone.catch(() => {});
+    // An uncaught error in the worker (a crash, out of memory, a script that failed to load):
+    // the worker cannot be trusted any more, so its calls fail and the owner restarts it.
+    worker.addEventListener('error', (ev) => {
+      ev.preventDefault();
+      if (this.worker !== worker) return;
+      const e = namedError(WORKER_DIED, `${capitalise(this.what)} stopped with an error (${ev.message || 'no message'}).`);
+      this.end(e);
+      this.onDeath(e);
+    });
+    this.worker = worker;
+    this.api = Comlink.wrap<Api>(worker);
+  }
+
+  /**
+   * Runs `start` and settles with it, unless the worker ends first or `deadline` passes with
+   * no answer (WorkerHungError). `start` gets `kick`, which restarts the deadline: a call
+   * that reports progress is alive.
+   */
+  watch<R>(name: string, deadline: Deadline, start: (kick: () => void) => Promise<R>): Promise<R> {
+    let timer = 0;
+    let fire: (e: Error) => void = () => {};
+    const hung = new Promise<never>((_, reject) => (fire = reject));
+    const arm = () => {
+      clearTimeout(timer);
+      timer = window.setTimeout(
+        () => fire(namedError(WORKER_HUNG, `${capitalise(this.what)} did not answer ${name} within ${formatSeconds(deadline.ms)} (${deadline.why}).`)),
+        deadline.ms,
+      );
+    };
+    arm();
+    return Promise.race([start(arm), this.gone, hung]).finally(() => clearTimeout(timer));
+  }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
