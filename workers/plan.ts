@@ -104,7 +104,7 @@ export interface Deadline {
 }
 
 /** The classify watchdog: a multiple of the model's own p95 call time, with floors. */
-export const WATCHDOG = { multiple: 10, minMs: 5_000, firstMs: 60_000 } as const;
+export const WATCHDOG = { multiple: 10, minMs: 10_000, firstMs: 60_000 } as const;
 
 /**
  * How long one classify call may take, from the p95 of this worker's earlier calls. The first
