@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 4173);
 
-// Each spec launches Debian's Chromium itself (tests/e2e/harness.ts), because the fake
+// Each spec launches Debian's Chromium itself (tools/app-harness.ts), because the fake
 // camera's video and the WebGPU flags are per-browser launch options.
 export default defineConfig({
   testDir: 'tests/e2e',

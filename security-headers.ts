@@ -12,7 +12,7 @@ export const ISOLATION = {
 
 /**
  * The only hosts the app downloads from besides its own origin: the Hugging Face hub and its
- * file CDN (workers/plan.ts's downloadRefusal names them to the user). No imports here: Vite
+ * file CDN (workers/contracts/plan.ts's downloadRefusal names them to the user). No imports here: Vite
  * loads this file with its config.
  */
 export const DOWNLOAD_HOSTS = ['https://huggingface.co', 'https://*.hf.co'] as const;

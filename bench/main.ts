@@ -4,10 +4,10 @@
 // awaited readback (as TF.js's e2e benchmark does). onnxruntime-web: the same input on the
 // ONNX export of the same weights. Not part of the app; the service worker ignores it.
 import * as tf from '@tensorflow/tfjs-core';
-import { chooseBackend } from '../workers/backend';
-import { precompile } from '../workers/compile';
-import { frameToInput } from '../workers/preprocess';
-import { videoFrameToInput } from '../workers/gpu-frame';
+import { chooseBackend } from '../workers/engine/backend';
+import { precompile } from '../workers/engine/compile';
+import { frameToInput } from '../workers/inference/preprocess';
+import { videoFrameToInput } from '../workers/inference/gpu-frame';
 import { findCard } from '../models/registry';
 import { buildModel, type Classifier } from '../models/builders';
 import { EVAL } from '../models/nn';

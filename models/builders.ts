@@ -8,10 +8,10 @@ import * as zfnet from './families/zfnet';
 import * as vgg from './families/vgg';
 import * as googlenet from './families/googlenet';
 import * as resnet from './families/resnet';
-import * as resnetCifar from './families/resnet_cifar';
-import * as mobilenetV1 from './families/mobilenet_v1';
-import * as mobilenetV2 from './families/mobilenet_v2';
-import * as mobilenetV3 from './families/mobilenet_v3';
+import * as resnetCifar from './families/resnet-cifar';
+import * as mobilenetV1 from './families/mobilenet-v1';
+import * as mobilenetV2 from './families/mobilenet-v2';
+import * as mobilenetV3 from './families/mobilenet-v3';
 import * as convnext from './families/convnext';
 
 /** A classifier: forward() gives logits; features() feeds the replaceable head. */

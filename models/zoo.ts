@@ -8,10 +8,10 @@ import { zfnetImagenet } from './cards/zfnet';
 import { vgg16Imagenet, vgg19Imagenet } from './cards/vgg';
 import { googlenetImagenet } from './cards/googlenet';
 import { resnet18Imagenet, resnet34Imagenet, resnet50Imagenet } from './cards/resnet';
-import { resnet20Cifar10, resnet56Cifar10 } from './cards/resnet_cifar';
-import { mobilenetV1Imagenet, mobilenetV1Quarter } from './cards/mobilenet_v1';
-import { mobilenetV2Imagenet } from './cards/mobilenet_v2';
-import { mobilenetV3LargeImagenet } from './cards/mobilenet_v3';
+import { resnet20Cifar10, resnet56Cifar10 } from './cards/resnet-cifar';
+import { mobilenetV1Imagenet, mobilenetV1Quarter } from './cards/mobilenet-v1';
+import { mobilenetV2Imagenet } from './cards/mobilenet-v2';
+import { mobilenetV3LargeImagenet } from './cards/mobilenet-v3';
 import { convnextTinyImagenet } from './cards/convnext';
 
 export const ZOO_CARDS: readonly ModelCard[] = [

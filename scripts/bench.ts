@@ -16,8 +16,8 @@ import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import type { Page } from '@playwright/test';
-import { launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest, CIFAR_DIR, GPU_IMPORT_ARGS } from '../tests/e2e/harness';
-import { placeCentered, writeY4M } from '../tests/e2e/y4m';
+import { launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest, CIFAR_DIR, GPU_IMPORT_ARGS } from '../tools/app-harness';
+import { placeCentered, writeY4M } from '../tools/y4m';
 import { fmtRatio, markdownTable, maxAbsDiff, ratio, softmax, summarize, type KernelRow, type Summary } from './bench-stats';
 import type { InitResult, ModelRequest, ModelResult, OrtRequest, PreprocessRequest, PreprocessResult } from '../bench/main';
 

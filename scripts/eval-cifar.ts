@@ -12,8 +12,8 @@ import { buildModel } from '../models/builders';
 import { EVAL } from '../models/nn';
 import { parseSafetensors } from '../models/safetensors';
 import { toTfWeights } from '../models/weights';
-import { parseCifarRecords } from '../workers/cifar10';
-import { resizeAndNormalize } from '../workers/preprocess';
+import { parseCifarRecords } from '../workers/train/cifar10';
+import { resizeAndNormalize } from '../workers/inference/preprocess';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);

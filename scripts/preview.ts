@@ -3,7 +3,7 @@
 import { execSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BASE_URL, PORT, ROOT } from '../tests/e2e/harness';
+import { BASE_URL, PORT, ROOT } from '../tools/app-harness';
 
 export async function startPreview(): Promise<() => void> {
   if (!existsSync(resolve(ROOT, 'dist/index.html'))) execSync('npx vite build', { cwd: ROOT, stdio: 'inherit' });

@@ -9,9 +9,9 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cpus } from 'node:os';
-import { launch, ROOT, tmpFile } from '../tests/e2e/harness';
-import { cifarTarGz } from '../tests/e2e/cifar-tgz';
-import { openTrain, startTraining, waitForRunEnd, type TrainSettings } from '../tests/e2e/train-driver';
+import { launch, ROOT, tmpFile } from '../tools/app-harness';
+import { cifarTarGz } from '../tools/cifar-tgz';
+import { openTrain, startTraining, waitForRunEnd, type TrainSettings } from '../tools/train-driver';
 import { startPreview } from './preview';
 import type { Page } from '@playwright/test';
 

@@ -7,7 +7,7 @@ seeded random weights with non-trivial BatchNorm running statistics, LayerNorm a
 parameters and ConvNeXt layer scales, runs a random NCHW input in eval mode and writes one
 safetensors file per model to tests/fixtures/parity/: every state-dict tensor (float32, by its
 PyTorch name), "__input__" (NCHW) and "__logits__", with the ConvCam family and builder config
-in the metadata. tests/unit/zoo_parity.test.ts rebuilds each model in TF.js from that config,
+in the metadata. tests/unit/zoo-parity.test.ts rebuilds each model in TF.js from that config,
 loads the weights by name and compares the logits.
 
 Families torchvision lacks (CIFAR ResNet with option-A shortcuts, MobileNet v1, LeNet-5) get a

@@ -1,6 +1,6 @@
 import type { ModelCard } from '../card';
-import { IMAGENET_LABELS } from '../imagenet_labels';
-import { unpinned } from './zoo_common';
+import { IMAGENET_LABELS } from '../imagenet-labels';
+import { unpinned } from './zoo-common';
 
 export const convnextTinyImagenet: ModelCard = {
   id: 'convnext-tiny-imagenet',

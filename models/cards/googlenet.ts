@@ -1,6 +1,6 @@
 import type { ModelCard } from '../card';
-import { IMAGENET_LABELS } from '../imagenet_labels';
-import { TORCHVISION_224, unpinned } from './zoo_common';
+import { IMAGENET_LABELS } from '../imagenet-labels';
+import { TORCHVISION_224, unpinned } from './zoo-common';
 
 export const googlenetImagenet: ModelCard = {
   id: 'googlenet-imagenet',

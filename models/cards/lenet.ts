@@ -1,5 +1,5 @@
 import { CIFAR10_LABELS, type ModelCard } from '../card';
-import { CIFAR10_32, unpinned } from './zoo_common';
+import { CIFAR10_32, unpinned } from './zoo-common';
 
 const paper = { title: 'Gradient-Based Learning Applied to Document Recognition (LeCun et al. 1998)', url: 'http://yann.lecun.com/exdb/publis/pdf/lecun-98.pdf' };
 const labels = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;

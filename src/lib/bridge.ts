@@ -4,7 +4,7 @@
 import * as Comlink from 'comlink';
 import { WorkerLink } from './worker-link';
 import { faultTarget } from './faults';
-import { CALL_DEADLINES, type Deadline } from '../../workers/plan';
+import { CALL_DEADLINES, type Deadline } from '../../workers/contracts/plan';
 import type {
   CachedModel,
   ClassifyResult,
@@ -16,7 +16,7 @@ import type {
   LoadedModel,
   ProgressListener,
   WeightsInput,
-} from '../../workers/protocol';
+} from '../../workers/contracts/inference-protocol';
 
 export class Bridge {
   private readonly link: WorkerLink<InferenceApi>;
@@ -26,7 +26,7 @@ export class Bridge {
 
   /** `name` identifies the worker to the tests' fault injection ('live', 'compare:<id>'). */
   constructor(name: string, onDeath: (e: Error) => void = () => {}) {
-    const make = () => new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), { type: 'module', name: `inference ${name}` });
+    const make = () => new Worker(new URL('../../workers/inference/inference.worker.ts', import.meta.url), { type: 'module', name: `inference ${name}` });
     this.link = new WorkerLink<InferenceApi>(make, "the model's worker", onDeath);
     this.unregister = faultTarget(name, (f) => this.link.watch('injectFault', CALL_DEADLINES.quick, () => this.link.api.injectFault(f)));
   }

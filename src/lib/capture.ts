@@ -2,9 +2,9 @@
 // does both in one step inside the browser's image pipeline (on the GPU where there is one),
 // so a 640x480 frame becomes, for a CIFAR model, 32x32 pixels to transfer, upload and
 // normalise instead of 1.2 MB. The worker's own crop and resize then have nothing to do.
-import { cropFor } from '../../workers/geometry';
+import { cropFor } from '../../workers/contracts/geometry';
 import type { Preprocess } from '../../models/card';
-import type { ClassifyResult, Frame, FrameImport, InferenceBackend } from '../../workers/protocol';
+import type { ClassifyResult, Frame, FrameImport, InferenceBackend } from '../../workers/contracts/inference-protocol';
 
 /** A video frame or an image, cropped and resized as `p` asks. */
 export function captureFor(source: HTMLVideoElement | ImageBitmap, p: Preprocess): Promise<ImageBitmap> {

@@ -9,7 +9,7 @@ import { ModelRunner } from './runner.svelte';
 import type { FrameSink } from './session.svelte';
 import { chartTop, compareCsv, compareJson, compareRow, type CompareExport } from './compare';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
-import type { EngineOptions } from '../../workers/protocol';
+import type { EngineOptions } from '../../workers/contracts/inference-protocol';
 
 export const MIN_MODELS = 2;
 export const MAX_MODELS = 4;

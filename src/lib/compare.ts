@@ -1,6 +1,6 @@
 // Pure logic of the compare view, unit-tested: latency history, summary rows, JSON and CSV.
 import type { ModelCard } from '../../models/card';
-import type { FrameImport, LoadedModel, MemoryInfo, Prediction } from '../../workers/protocol';
+import type { FrameImport, LoadedModel, MemoryInfo, Prediction } from '../../workers/contracts/inference-protocol';
 
 /** One classified frame: when it was shown (performance.now() ms) and what it cost. */
 export interface LatencySample {

@@ -1,8 +1,8 @@
 // Test-only: with ?faults in the page's URL, the end-to-end tests reach each worker's
-// injectFault (workers/faults.ts) through window.convcamFaults, by the worker's name
+// injectFault (workers/engine/faults.ts) through window.convcamFaults, by the worker's name
 // ('live', 'compare:<model id>', 'train'). Without the flag nothing is registered and the
 // workers refuse every fault, so ordinary use cannot trip one.
-import type { Fault } from '../../workers/protocol';
+import type { Fault } from '../../workers/contracts/inference-protocol';
 
 export const FAULTS_ON = new URLSearchParams(globalThis.location?.search ?? '').has('faults');
 

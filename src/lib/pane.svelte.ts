@@ -4,7 +4,7 @@ import { FrameGate } from './bridge';
 import { Rolling } from './stats';
 import { appendCapped, NO_FIGURES, type Figures, type FrameTiming, type LatencySample } from './compare';
 import type { ModelCard } from '../../models/card';
-import type { ClassifyResult, FrameImport, LoadedModel, MemoryInfo, Prediction } from '../../workers/protocol';
+import type { ClassifyResult, FrameImport, LoadedModel, MemoryInfo, Prediction } from '../../workers/contracts/inference-protocol';
 
 const WINDOW = 100;
 /** Samples kept for the latency-over-time chart. */

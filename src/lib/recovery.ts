@@ -2,8 +2,8 @@
 // deadline, or it died. The worker names the first (GPU_LOST), the UI's WorkerLink the other
 // two; planRestart picks what the new worker starts with, then the owner reloads its models.
 import type { Bridge } from './bridge';
-import { planRestart } from '../../workers/plan';
-import { failureOf, type EngineOptions, type Failure, type InferenceBackend, type ProgressListener } from '../../workers/protocol';
+import { planRestart } from '../../workers/contracts/plan';
+import { failureOf, type EngineOptions, type Failure, type InferenceBackend, type ProgressListener } from '../../workers/contracts/inference-protocol';
 
 /** A worker and what it was started with (one ModelRunner). */
 export interface Restartable {

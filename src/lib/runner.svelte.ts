@@ -5,9 +5,9 @@ import { Pane } from './pane.svelte';
 import { Rolling } from './stats';
 import { afterFrameImport, captureFor, captureFrame } from './capture';
 import { restartAfter } from './recovery';
-import { classifyDeadline } from '../../workers/plan';
+import { classifyDeadline } from '../../workers/contracts/plan';
 import type { ModelCard } from '../../models/card';
-import { failureOf, type EngineOptions, type Failure, type Frame, type InferenceBackend, type ProgressListener } from '../../workers/protocol';
+import { failureOf, type EngineOptions, type Failure, type Frame, type InferenceBackend, type ProgressListener } from '../../workers/contracts/inference-protocol';
 
 const message = (e: unknown) => (e as Error)?.message ?? String(e);
 

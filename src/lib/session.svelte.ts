@@ -3,7 +3,7 @@
 import { ModelRunner } from './runner.svelte';
 import { fileRejection } from './errors';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
-import type { EngineOptions, ProgressEvent } from '../../workers/protocol';
+import type { EngineOptions, ProgressEvent } from '../../workers/contracts/inference-protocol';
 
 /** What the camera view feeds frames to: the live session or the compare session. */
 export interface FrameSink {

@@ -6,9 +6,9 @@
 import * as Comlink from 'comlink';
 import { WorkerLink } from './worker-link';
 import { faultTarget } from './faults';
-import { CALL_DEADLINES, type Deadline } from '../../workers/plan';
-import type { Fault } from '../../workers/protocol';
-import type { TrainApi, TrainConfig, TrainListener } from '../../workers/train-protocol';
+import { CALL_DEADLINES, type Deadline } from '../../workers/contracts/plan';
+import type { Fault } from '../../workers/contracts/inference-protocol';
+import type { TrainApi, TrainConfig, TrainListener } from '../../workers/contracts/train-protocol';
 
 type Api = Comlink.Remote<TrainApi>;
 
@@ -17,7 +17,7 @@ export class TrainBridge {
   private readonly unregister: () => void;
 
   constructor(onDeath: (e: Error) => void) {
-    const make = () => new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module', name: 'train' });
+    const make = () => new Worker(new URL('../../workers/train/train.worker.ts', import.meta.url), { type: 'module', name: 'train' });
     this.link = new WorkerLink<TrainApi>(make, 'the training worker', onDeath);
     this.unregister = faultTarget('train', (f: Fault) => this.call('injectFault', (api) => api.injectFault(f)));
   }

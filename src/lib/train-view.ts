@@ -1,7 +1,7 @@
 // Pure logic of the Train view, unit-tested: form validation, the event reducer that turns
 // the worker's stream into curves, chart scaling, the confusion matrix's colours, formats.
-import type { EpochPoint, Evaluation, RunRecord, TrainConfig, TrainEvent } from '../../workers/train-protocol';
-import type { MemoryInfo } from '../../workers/protocol';
+import type { EpochPoint, Evaluation, RunRecord, TrainConfig, TrainEvent } from '../../workers/contracts/train-protocol';
+import type { MemoryInfo } from '../../workers/contracts/inference-protocol';
 
 export type OptimizerName = TrainConfig['optimizer']['name'];
 export type ScheduleName = TrainConfig['schedule']['name'];

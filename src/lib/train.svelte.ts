@@ -5,9 +5,9 @@ import { TrainBridge } from './train-bridge';
 import { download } from './download';
 import type { Zoo } from './zoo.svelte';
 import { CARDS } from '../../models/registry';
-import { CALL_DEADLINES, type Deadline } from '../../workers/plan';
-import { failureOf, type BackendInfo, type EngineOptions } from '../../workers/protocol';
-import type { TrainApi, DatasetInfo, Evaluation, RunRecord, Samples, TrainConfig, TrainEvent } from '../../workers/train-protocol';
+import { CALL_DEADLINES, type Deadline } from '../../workers/contracts/plan';
+import { failureOf, type BackendInfo, type EngineOptions } from '../../workers/contracts/inference-protocol';
+import type { TrainApi, DatasetInfo, Evaluation, RunRecord, Samples, TrainConfig, TrainEvent } from '../../workers/contracts/train-protocol';
 import {
   defaultForm, defaultTrainModel, emptyRun, reduceRun, settle, validateForm, withOptimizer,
   type OptimizerName, type RunView, type TrainForm,

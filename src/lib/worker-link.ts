@@ -3,8 +3,8 @@
 // `watch` races the worker's end and a deadline, so the caller always hears back: a
 // WorkerDiedError, a WorkerHungError, or an AbortError once the worker was ended on purpose.
 import * as Comlink from 'comlink';
-import { namedError, WORKER_DIED, WORKER_HUNG } from '../../workers/protocol';
-import type { Deadline } from '../../workers/plan';
+import { namedError, WORKER_DIED, WORKER_HUNG } from '../../workers/contracts/inference-protocol';
+import type { Deadline } from '../../workers/contracts/plan';
 
 export class WorkerLink<Api> {
   api!: Comlink.Remote<Api>;

@@ -2,7 +2,7 @@
 import type { Session } from './session.svelte';
 import { CARDS, registerUserCard } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
-import type { CachedModel, LayerRow, ProgressEvent, WeightsInput } from '../../workers/protocol';
+import type { CachedModel, LayerRow, ProgressEvent, WeightsInput } from '../../workers/contracts/inference-protocol';
 
 export class Zoo {
   cached = $state<CachedModel[]>([]);

@@ -1,6 +1,6 @@
 // Each kind of bad input gets a clear message, and the app keeps working.
 import { test, expect, type Page } from '@playwright/test';
-import { launch, openApp, backendName } from './harness';
+import { launch, openApp, backendName } from '../../tools/app-harness';
 
 /** A real PNG made by the browser, to show the app still classifies after an error. */
 async function pngBytes(page: Page): Promise<Buffer> {

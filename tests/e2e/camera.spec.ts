@@ -1,8 +1,8 @@
 // The real camera path on WebGPU: Chromium's fake camera plays a Y4M made from CIFAR-10
 // test images (known labels), and the app must name most of them.
 import { test, expect } from '@playwright/test';
-import { cspViolations, launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, LABELS } from './harness';
-import { placeCentered, writeY4M } from './y4m';
+import { cspViolations, launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, LABELS } from '../../tools/app-harness';
+import { placeCentered, writeY4M } from '../../tools/y4m';
 
 const COUNT = 12;
 const W = 320;

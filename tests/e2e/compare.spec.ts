@@ -3,10 +3,10 @@
 // (SwiftShader WebGPU would take seconds per frame). Figures, chart and both exports.
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { cspViolations, launch, openApp, loadCifarTest, tmpFile } from './harness';
-import { placeCentered, writeY4M } from './y4m';
-import { importWeights } from './zoo-driver';
-import { serveWeights, type WeightFixtures } from './weights-server';
+import { cspViolations, launch, openApp, loadCifarTest, tmpFile } from '../../tools/app-harness';
+import { placeCentered, writeY4M } from '../../tools/y4m';
+import { importWeights } from '../../tools/zoo-driver';
+import { serveWeights, type WeightFixtures } from '../../tools/fixture-server';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 import type { CompareExport } from '../../src/lib/compare';
 

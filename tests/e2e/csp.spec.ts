@@ -3,8 +3,8 @@
 // under it (the camera, compare, train and offline specs also check that no violation is
 // reported); and without ?faults no fault can be injected.
 import { test, expect } from '@playwright/test';
-import { launch, openApp, cspViolations, ORIGIN, PORT } from './harness';
-import { importWeights } from './zoo-driver';
+import { launch, openApp, cspViolations, ORIGIN, PORT } from '../../tools/app-harness';
+import { importWeights } from '../../tools/zoo-driver';
 import { contentSecurityPolicy } from '../../security-headers';
 
 test('the policy is sent and carried by both pages; a fetch to another origin is refused; the app classifies under it', async () => {

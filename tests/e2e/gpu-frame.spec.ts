@@ -1,13 +1,13 @@
 // The zero-copy camera path on WebGPU: each camera VideoFrame is imported as an external
-// texture and one shader crops, resizes and normalises it (workers/gpu-frame.ts).
+// texture and one shader crops, resizes and normalises it (workers/inference/gpu-frame.ts).
 //
 // Under the default flags, headless SwiftShader cannot import a camera frame (on one machine
 // the import throws, on another it loses the device), so the app keeps software adapters on
 // the bitmap path; with Vulkan and ANGLE both on SwiftShader the import works, which lets
 // these tests run the real shader here. Recovery is tested in recovery.spec.ts.
 import { test, expect, type Page } from '@playwright/test';
-import { launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, LABELS, GPU_IMPORT_ARGS as IMPORT_ARGS } from './harness';
-import { placeCentered, writeY4M } from './y4m';
+import { launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, LABELS, GPU_IMPORT_ARGS as IMPORT_ARGS } from '../../tools/app-harness';
+import { placeCentered, writeY4M } from '../../tools/y4m';
 import type { PreprocessRequest, PreprocessResult } from '../../bench/main';
 
 test('the VideoFrame shader gives the same input as the TF.js ops path, for colour, crop and grey-scale cards', async () => {

@@ -1,6 +1,6 @@
 // numTensors must stay flat while frames stream through the real pipeline.
 import { test, expect, type Page } from '@playwright/test';
-import { launch, openApp, waitForFrames, backendName } from './harness';
+import { launch, openApp, waitForFrames, backendName } from '../../tools/app-harness';
 
 async function tensors(page: Page): Promise<number> {
   return Number(await page.getByTestId('num-tensors').textContent());

@@ -1,7 +1,7 @@
 // Installable PWA: manifest and icons, a service worker that precaches the shell and the
 // model, and classification after a reload with the network cut.
 import { test, expect } from '@playwright/test';
-import { BASE_URL, cspViolations, launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
+import { BASE_URL, cspViolations, launch, openApp, waitForFrames, waitForServiceWorker } from '../../tools/app-harness';
 
 test('installable: manifest, icons and a service worker', async () => {
   const { browser, page } = await launch({ webgpu: false });

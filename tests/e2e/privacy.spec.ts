@@ -1,6 +1,6 @@
 // Frames never leave the device: no request at all while live classification runs.
 import { test, expect } from '@playwright/test';
-import { launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
+import { launch, openApp, waitForFrames, waitForServiceWorker } from '../../tools/app-harness';
 
 test('no network request while the camera is classified', async () => {
   const { browser, context, page } = await launch();

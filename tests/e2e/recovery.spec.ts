@@ -1,13 +1,13 @@
 // Recovery from every fault the app can meet, each caused on purpose through the test-only
-// ?faults switch (workers/faults.ts), so that it happens the same way on every machine: a lost
+// ?faults switch (workers/engine/faults.ts), so that it happens the same way on every machine: a lost
 // WebGPU device (GPUDevice.destroy() on the backend's own device), a call that never answers
 // (the watchdog), a worker that crashes (an uncaught error), and a VideoFrame import that
 // throws (a closed frame, which importExternalTexture really refuses).
 import { test, expect, type Page } from '@playwright/test';
-import { launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, injectFault, cspViolations, LABELS, GPU_IMPORT_ARGS } from './harness';
-import { placeCentered, writeY4M } from './y4m';
-import { importWeights } from './zoo-driver';
-import { serveWeights } from './weights-server';
+import { launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, injectFault, cspViolations, LABELS, GPU_IMPORT_ARGS } from '../../tools/app-harness';
+import { placeCentered, writeY4M } from '../../tools/y4m';
+import { importWeights } from '../../tools/zoo-driver';
+import { serveWeights } from '../../tools/fixture-server';
 import { DEFAULT_MODEL_ID } from '../../models/registry';
 
 const { labels, images } = loadCifarTest(1);

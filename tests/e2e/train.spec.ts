@@ -5,11 +5,11 @@
 // SwiftShader is slow, WebGL through it about ten times faster than WebGPU for training.
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { cspViolations, injectFault, launch, ROOT, tmpFile } from './harness';
-import { serveFiles } from './weights-server';
+import { cspViolations, injectFault, launch, ROOT, tmpFile } from '../../tools/app-harness';
+import { serveFiles } from '../../tools/fixture-server';
 import { parseSafetensors } from '../../models/safetensors';
-import { cifarTarGz } from './cifar-tgz';
-import { openTrain, startTraining, waitForRunEnd, type TrainSettings } from './train-driver';
+import { cifarTarGz } from '../../tools/cifar-tgz';
+import { openTrain, startTraining, waitForRunEnd, type TrainSettings } from '../../tools/train-driver';
 
 const TINY: TrainSettings = { model: 'lenet5-modern-cifar10', trainImages: 320, testImages: 200, epochs: 2, batchSize: 32, optimizer: 'adamw', lr: 0.005, weightDecay: 0.01 };
 
@@ -187,7 +187,7 @@ test('WebGPU trains too (two steps); wasm says it cannot train', async () => {
 });
 
 test('a lost WebGPU device stops a run and says so, and it resumes after a reload; a crashed worker is restarted and the run resumes without one', async () => {
-  // Both faults are caused on purpose (?faults, workers/faults.ts): GPUDevice.destroy() on the
+  // Both faults are caused on purpose (?faults, workers/engine/faults.ts): GPUDevice.destroy() on the
   // training worker's own device, then an uncaught error in the worker.
   const { browser, page } = await launch();
   try {

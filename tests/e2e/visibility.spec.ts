@@ -1,6 +1,6 @@
 // Classification pauses while the tab is hidden and resumes when it is shown again.
 import { test, expect, type Page } from '@playwright/test';
-import { launch, openApp, waitForFrames, framesShown } from './harness';
+import { launch, openApp, waitForFrames, framesShown } from '../../tools/app-harness';
 
 async function setHidden(page: Page, hidden: boolean) {
   // Headless Chromium keeps a lone tab visible, so the test sets what the page reads and

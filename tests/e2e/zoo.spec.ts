@@ -2,10 +2,10 @@
 // IndexedDB, use them in the live view, and again after an offline reload. Broken files and
 // a full quota give clear errors and store nothing.
 import { test, expect, type Page } from '@playwright/test';
-import { ORIGIN, launch, openApp, waitForFrames, waitForServiceWorker } from './harness';
+import { ORIGIN, launch, openApp, waitForFrames, waitForServiceWorker } from '../../tools/app-harness';
 import { CARDS } from '../../models/registry';
-import { serveWeights, type WeightFixtures } from './weights-server';
-import { importWeights } from './zoo-driver';
+import { serveWeights, type WeightFixtures } from '../../tools/fixture-server';
+import { importWeights } from '../../tools/zoo-driver';
 
 const MODEL = 'resnet20-cifar10';
 let fx: WeightFixtures;

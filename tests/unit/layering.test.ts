@@ -40,3 +40,23 @@ it('src/ never imports TF.js, directly or transitively', () => {
   expect(offenders).toEqual([]);
   expect(seen.size).toBeGreaterThan(5);
 });
+
+/** Every relative import of the files under `dir` (type-only ones too), resolved to repo paths. */
+function importsOf(dir: string): { from: string; to: string }[] {
+  return files(join(ROOT, dir)).flatMap((f) =>
+    [...readFileSync(f, 'utf8').matchAll(/(?:import|export)\s+(?:type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]/g)].flatMap((m) => {
+      const to = resolveImport(f, (m[1] ?? m[2] ?? m[3])!.split('?')[0]!);
+      return to ? [{ from: relative(ROOT, f), to: relative(ROOT, to) }] : [];
+    }),
+  );
+}
+
+it('src/ reaches the workers only through workers/contracts/ (and starts them by URL)', () => {
+  const bad = importsOf('src').filter(({ to }) => to.startsWith('workers/') && !to.startsWith('workers/contracts/') && !to.endsWith('.worker.ts'));
+  expect(bad).toEqual([]);
+});
+
+it('workers/contracts/ imports no implementation: only other contracts, model cards and the policy', () => {
+  const bad = importsOf('workers/contracts').filter(({ to }) => !to.startsWith('workers/contracts/') && !['models/card.ts', 'models/profile.ts', 'security-headers.ts'].includes(to));
+  expect(bad).toEqual([]);
+});

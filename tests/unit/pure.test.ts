@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { Rolling, formatBytes } from '../../src/lib/stats';
 import { cameraErrorMessage, fileRejection } from '../../src/lib/errors';
 import { FrameGate } from '../../src/lib/bridge';
-import { classifyDeadline, engineOptions, planBackends, planFrameImport, planRecovery, planRestart, planThreads, WATCHDOG } from '../../workers/plan';
-import { failureOf, GPU_LOST, namedError, WORKER_DIED, WORKER_HUNG } from '../../workers/protocol';
+import { classifyDeadline, engineOptions, planBackends, planFrameImport, planRecovery, planRestart, planThreads, WATCHDOG } from '../../workers/contracts/plan';
+import { failureOf, GPU_LOST, namedError, WORKER_DIED, WORKER_HUNG } from '../../workers/contracts/inference-protocol';
 import { afterFrameImport } from '../../src/lib/capture';
-import type { ClassifyResult, InferenceBackend } from '../../workers/protocol';
-import { cropFor, workerCropFor } from '../../workers/geometry';
-import { topK } from '../../workers/topk';
-import { parseCifarRecords, RECORD_BYTES } from '../../workers/cifar10';
-import { rgbToI420, writeY4M, placeCentered } from '../e2e/y4m';
+import type { ClassifyResult, InferenceBackend } from '../../workers/contracts/inference-protocol';
+import { cropFor, workerCropFor } from '../../workers/contracts/geometry';
+import { topK } from '../../workers/inference/topk';
+import { parseCifarRecords, RECORD_BYTES } from '../../workers/train/cifar10';
+import { rgbToI420, writeY4M, placeCentered } from '../../tools/y4m';
 import type { Preprocess } from '../../models/card';
 
 describe('Rolling', () => {

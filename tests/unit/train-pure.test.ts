@@ -2,7 +2,8 @@
 // schedules, freeze stages, shuffling.
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
-import { ArchiveError, tar, tarNumber, untar } from '../../workers/train/tar';
+import { ArchiveError, tarNumber, untar } from '../../workers/train/tar';
+import { tar } from '../../tools/cifar-tgz';
 import { readCifarArchive } from '../../workers/train/cifar-archive';
 import { learningRate } from '../../workers/train/schedule';
 import { isFrozen, stagesOf } from '../../workers/train/stages';

@@ -12,12 +12,12 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { buildModel } from '../../models/builders';
-import { resnet20Cifar10 } from '../../models/cards/resnet_cifar';
+import { resnet20Cifar10 } from '../../models/cards/resnet-cifar';
 import { toTorch } from '../../models/nn';
 import { parseSafetensors } from '../../models/safetensors';
 import { toTfWeights } from '../../models/weights';
 import { Trainer } from '../../workers/train/trainer';
-import type { TrainConfig } from '../../workers/train-protocol';
+import type { TrainConfig } from '../../workers/contracts/train-protocol';
 import { maxErrors } from './parity-helpers';
 
 const fx = parseSafetensors(readFileSync(resolve(__dirname, '../fixtures/train-step.safetensors')).buffer as ArrayBuffer);

@@ -5,7 +5,7 @@ import {
   withOptimizer, type RunView,
 } from '../../src/lib/train-view';
 import { CARDS } from '../../models/registry';
-import type { EpochPoint, RunRecord, TrainEvent } from '../../workers/train-protocol';
+import type { EpochPoint, RunRecord, TrainEvent } from '../../workers/contracts/train-protocol';
 
 const memory = { numTensors: 10, numBytes: 1000, gpuBytes: 2000 };
 const step = (epoch: number, s: number, loss: number, spe = 4): TrainEvent => ({

@@ -17,12 +17,12 @@ import { build as zfnet } from '../../models/families/zfnet';
 import { build as vgg } from '../../models/families/vgg';
 import { build as googlenet } from '../../models/families/googlenet';
 import { build as resnet } from '../../models/families/resnet';
-import { build as resnetCifar } from '../../models/families/resnet_cifar';
-import { build as mobilenetV1, mobileNetV1Costs } from '../../models/families/mobilenet_v1';
-import { build as mobilenetV2 } from '../../models/families/mobilenet_v2';
-import { build as mobilenetV3 } from '../../models/families/mobilenet_v3';
+import { build as resnetCifar } from '../../models/families/resnet-cifar';
+import { build as mobilenetV1, mobileNetV1Costs } from '../../models/families/mobilenet-v1';
+import { build as mobilenetV2 } from '../../models/families/mobilenet-v2';
+import { build as mobilenetV3 } from '../../models/families/mobilenet-v3';
 import { build as convnext } from '../../models/families/convnext';
-import { IMAGENET_LABELS, IMAGENET_LABELS_1001 } from '../../models/imagenet_labels';
+import { IMAGENET_LABELS, IMAGENET_LABELS_1001 } from '../../models/imagenet-labels';
 
 const convForward = Conv2d.prototype.forward;
 const linearForward = Linear.prototype.forward;

@@ -1,6 +1,6 @@
 // Reads the official cifar-10-binary.tar.gz (or a slice of it with the same layout):
 // gunzip with DecompressionStream, untar entry by entry, check every batch file.
-import { parseCifarRecords, RECORD_BYTES, type CifarBatch } from '../cifar10';
+import { parseCifarRecords, RECORD_BYTES, type CifarBatch } from './cifar10';
 import { ArchiveError, untar } from './tar';
 
 export interface CifarArchive {

@@ -5,15 +5,8 @@
 // state by parameter name. The rules follow torch.optim.SGD (coupled weight decay,
 // dampening 0, first buffer = gradient) and torch.optim.AdamW (decoupled decay).
 import * as tf from '@tensorflow/tfjs-core';
+import type { OptimizerConfig } from '../contracts/train-protocol';
 
-export interface OptimizerConfig {
-  name: 'sgd' | 'adamw';
-  momentum?: number;
-  nesterov?: boolean;
-  weightDecay?: number;
-  betas?: [number, number];
-  eps?: number;
-}
 
 export interface NamedVariable {
   name: string;

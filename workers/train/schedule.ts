@@ -1,6 +1,6 @@
 // Learning-rate schedules, per optimizer step. Pure, unit-tested against PyTorch's formulas.
 
-export type ScheduleName = 'one-cycle' | 'cosine' | 'constant';
+import type { ScheduleName } from '../contracts/train-protocol';
 
 export interface Schedule {
   name: ScheduleName;

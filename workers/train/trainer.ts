@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { Classifier } from '../../models/builders';
 import type { Preprocess } from '../../models/card';
-import type { EpochPoint, Evaluation, TrainConfig } from '../train-protocol';
+import type { EpochPoint, Evaluation, ImageSet, TrainConfig } from '../contracts/train-protocol';
 import { Optimizer, type NamedVariable } from './optim';
 import { learningRate } from './schedule';
 import { isFrozen, stagesOf } from './stages';
@@ -13,11 +13,6 @@ import { isFrozen, stagesOf } from './stages';
 export const TRAIN_CTX = { training: true } as const;
 const EVAL_CTX = { training: false, singleView: true } as const;
 
-/** CIFAR-style images: NHWC uint8, 32x32x3 each. */
-export interface ImageSet {
-  labels: Uint8Array;
-  pixels: Uint8Array;
-}
 
 export const IMAGE_BYTES = 32 * 32 * 3;
 

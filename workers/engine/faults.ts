@@ -5,7 +5,7 @@
 // A worker honours injectFault only when its page was opened with ?faults (passed to
 // init), so ordinary use cannot trip it; without the flag every fault is refused.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Fault } from './protocol';
+import type { Fault } from '../contracts/inference-protocol';
 
 let enabled = false;
 let hangNext = false;

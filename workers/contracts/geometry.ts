@@ -1,5 +1,5 @@
 // Pure logic, unit-tested: where to crop a frame and how much to pre-shrink it.
-import type { Preprocess } from '../models/card';
+import type { Preprocess } from '../../models/card';
 
 export interface Crop {
   top: number;

@@ -1,6 +1,6 @@
 import type { ModelCard } from '../card';
-import { IMAGENET_LABELS_1001 } from '../imagenet_labels';
-import { unpinned } from './zoo_common';
+import { IMAGENET_LABELS_1001 } from '../imagenet-labels';
+import { unpinned } from './zoo-common';
 
 const paper = { title: 'MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications (Howard et al.)', url: 'https://arxiv.org/abs/1704.04861' };
 // TF-slim's evaluation: central crop of 87.5%, pixels scaled to [-1, 1].

@@ -1,8 +1,8 @@
 // The app's one IndexedDB database (idb), with a versioned schema. Each store's module
 // (weight-store, dataset-store, run-store) opens it through here, so upgrades live in one place.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { CachedModel } from './protocol';
-import type { DatasetInfo, RunRecord } from './train-protocol';
+import type { CachedModel } from '../contracts/inference-protocol';
+import type { DatasetInfo, RunRecord } from '../contracts/train-protocol';
 
 export const DB_NAME = 'convcam';
 /** Bump with a migration in `upgrade` whenever the stored shape changes. */

@@ -11,9 +11,9 @@
 // HTMLVideoElement (absent in a worker) and would still leave crop/resize/normalise as
 // separate kernels.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Preprocess } from '../models/card';
-import { workerCropFor } from './geometry';
-import { importSource } from './faults';
+import type { Preprocess } from '../../models/card';
+import { workerCropFor } from '../contracts/geometry';
+import { importSource } from '../engine/faults';
 
 /** The parts of the TF.js WebGPU backend (4.22) this module uses. */
 interface WebGpuBackend {

@@ -1,6 +1,6 @@
 // Drives the Models view's weight import, as a user would (zoo, compare and gpu-frame tests).
 import { expect, type Page } from '@playwright/test';
-import { findCard } from '../../models/registry';
+import { findCard } from '../models/registry';
 
 /** Imports `modelId`'s weights from `url` in the open Models view; returns the message shown. */
 export async function importWeights(page: Page, modelId: string, url: string, sha256 = ''): Promise<string> {

@@ -1,9 +1,24 @@
 // The typed contract between the UI and the training worker. Types only, so the UI can
 // import it without TF.js.
-import type { ModelCard } from '../models/card';
-import type { OptimizerConfig } from './train/optim';
-import type { ScheduleName } from './train/schedule';
-import type { BackendInfo, CachedModel, Fault, MemoryInfo } from './protocol';
+import type { ModelCard } from '../../models/card';
+import type { BackendInfo, CachedModel, Fault, MemoryInfo } from './inference-protocol';
+
+export interface OptimizerConfig {
+  name: 'sgd' | 'adamw';
+  momentum?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+  betas?: [number, number];
+  eps?: number;
+}
+
+export type ScheduleName = 'one-cycle' | 'cosine' | 'constant';
+
+/** CIFAR-style images: NHWC uint8, 32x32x3 each. */
+export interface ImageSet {
+  labels: Uint8Array;
+  pixels: Uint8Array;
+}
 
 export interface DatasetInfo {
   id: string;
@@ -96,7 +111,7 @@ export interface Samples {
 
 export interface TrainApi {
   init(opts: { backend?: string; baseUrl: string; faults?: boolean }): Promise<BackendInfo>;
-  /** Tests only: refused unless init had `faults` (workers/faults.ts). */
+  /** Tests only: refused unless init had `faults` (workers/engine/faults.ts). */
   injectFault(fault: Fault): Promise<void>;
   /** Reads cifar-10-binary.tar.gz from a file or URL and stores it; nothing is stored on error. */
   importDataset(input: { file?: Blob; url?: string }, onEvent: TrainListener): Promise<DatasetInfo>;

@@ -7,8 +7,8 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { BACKEND_ORDER, type BackendAttempt, type BackendInfo, type BackendName } from './protocol';
-import { planBackends, planThreads } from './plan';
+import { BACKEND_ORDER, type BackendAttempt, type BackendInfo, type BackendName } from '../contracts/inference-protocol';
+import { planBackends, planThreads } from '../contracts/plan';
 import { watchDeviceLoss } from './gpu-lost';
 
 // Explicit URLs so Vite fingerprints the .wasm files and the service worker precaches them.

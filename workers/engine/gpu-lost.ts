@@ -4,7 +4,7 @@
 // later call fails with an unrelated message (createBuffer "too large"). The worker turns
 // that into one named error, GPU_LOST, and the UI restarts the worker (planRecovery).
 import * as tf from '@tensorflow/tfjs-core';
-import { GPU_LOST } from './protocol';
+import { GPU_LOST } from '../contracts/inference-protocol';
 
 let lost: string | undefined;
 let watched: Promise<void> | undefined;

@@ -1,26 +1,26 @@
 // The inference worker: all TF.js runs here, exposed to the UI through Comlink.
-import './csp-report';
+import '../engine/csp-report';
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
-import { findCard } from '../models/registry';
-import { buildModel, type Classifier } from '../models/builders';
-import { EVAL } from '../models/nn';
-import { parseSafetensors } from '../models/safetensors';
-import { toTfWeightsAnyNaming } from '../models/weights';
-import type { ModelCard } from '../models/card';
-import { chooseBackend } from './backend';
-import { precompile } from './compile';
+import { findCard } from '../../models/registry';
+import { buildModel, type Classifier } from '../../models/builders';
+import { EVAL } from '../../models/nn';
+import { parseSafetensors } from '../../models/safetensors';
+import { toTfWeightsAnyNaming } from '../../models/weights';
+import type { ModelCard } from '../../models/card';
+import { chooseBackend } from '../engine/backend';
+import { precompile } from '../engine/compile';
 import { frameToInput } from './preprocess';
 import { isFallbackAdapter, videoFrameToInput } from './gpu-frame';
-import { explainFailure, throwIfDeviceLost } from './gpu-lost';
-import { enableFaults, hangIfAsked, injectFault } from './faults';
-import { planFrameImport } from './plan';
-import { fetchVerified, sha256Hex, WeightsError } from './fetch-weights';
+import { explainFailure, throwIfDeviceLost } from '../engine/gpu-lost';
+import { enableFaults, hangIfAsked, injectFault } from '../engine/faults';
+import { planFrameImport } from '../contracts/plan';
+import { fetchVerified, sha256Hex, WeightsError } from '../store/fetch-weights';
 import { topK } from './topk';
-import { deleteCached, listCached, putCached, type StoredTensor } from './weight-store';
-import { cardFor, toStored, weightsFor } from './model-weights';
-import { profileCard } from '../models/profile';
-import type { ClassifyResult, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, MemoryInfo, ProgressListener } from './protocol';
+import { deleteCached, listCached, putCached, type StoredTensor } from '../store/weight-store';
+import { cardFor, toStored, weightsFor } from '../store/model-weights';
+import { profileCard } from '../../models/profile';
+import type { ClassifyResult, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, MemoryInfo, ProgressListener } from '../contracts/inference-protocol';
 
 interface Loaded {
   card: ModelCard;

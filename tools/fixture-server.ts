@@ -7,10 +7,10 @@ import { createServer, type Server } from 'node:https';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURE_HOST, FIXTURE_PORT, ROOT } from './harness';
-import { findCard } from '../../models/registry';
-import { buildModel } from '../../models/builders';
-import { writeSafetensors } from '../../models/safetensors';
+import { FIXTURE_HOST, FIXTURE_PORT, ROOT } from './app-harness';
+import { findCard } from '../models/registry';
+import { buildModel } from '../models/builders';
+import { writeSafetensors } from '../models/safetensors';
 
 export interface WeightFixtures {
   base: string;

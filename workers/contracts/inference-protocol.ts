@@ -1,7 +1,7 @@
 // The typed contract between the UI and the inference worker: types, constants and one
 // predicate (type imports are erased), so the UI imports this file without pulling in TF.js.
-import type { LayerRow } from '../models/profile';
-import type { ModelCard } from '../models/card';
+import type { LayerRow } from '../../models/profile';
+import type { ModelCard } from '../../models/card';
 import type { FrameImport } from './plan';
 
 export type { FrameImport };
@@ -78,7 +78,7 @@ export function namedError(name: string, message: string): Error {
 }
 
 /**
- * Faults the tests cause on purpose (workers/faults.ts), honoured only with ?faults:
+ * Faults the tests cause on purpose (workers/engine/faults.ts), honoured only with ?faults:
  * destroy the backend's GPUDevice, never answer the next call, throw an uncaught error,
  * make the next VideoFrame import throw.
  */
@@ -163,7 +163,7 @@ export interface InferenceApi {
   /** Classifies and closes `frame`. Rejects with AbortError if `callId` was cancelled. */
   classify(modelId: string, frame: Frame, callId: number): Promise<ClassifyResult>;
   cancel(callId: number): void;
-  /** Tests only: refused unless init had `faults` (workers/faults.ts). */
+  /** Tests only: refused unless init had `faults` (workers/engine/faults.ts). */
   injectFault(fault: Fault): Promise<void>;
   /** Downloads (or reads), verifies, converts and stores a model's weights in one transaction. */
   importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener): Promise<CachedModel>;

@@ -1,14 +1,14 @@
 // Where a model's weights come from, for both workers: embedded ones from the app
 // (precached), all others from IndexedDB. Also finds the card of a model trained here.
 import * as tf from '@tensorflow/tfjs-core';
-import { findCard, registerUserCard } from '../models/registry';
-import type { ModelCard } from '../models/card';
-import type { Module } from '../models/nn';
-import { parseSafetensors } from '../models/safetensors';
-import { toTfWeights } from '../models/weights';
+import { findCard, registerUserCard } from '../../models/registry';
+import type { ModelCard } from '../../models/card';
+import type { Module } from '../../models/nn';
+import { parseSafetensors } from '../../models/safetensors';
+import { toTfWeights } from '../../models/weights';
 import { fetchVerified, WeightsError } from './fetch-weights';
 import { getCached, listCached, type StoredTensor } from './weight-store';
-import type { ProgressListener } from './protocol';
+import type { ProgressListener } from '../contracts/inference-protocol';
 
 /** A built-in card, or the stored card of a model trained (or imported) on this device. */
 export async function cardFor(id: string): Promise<ModelCard> {

@@ -1,6 +1,6 @@
 // Fetches a weights file with progress and checks its length and sha256 before use.
-import type { WeightSource } from '../models/card';
-import { downloadRefusal } from './plan';
+import type { WeightSource } from '../../models/card';
+import { downloadRefusal } from '../contracts/plan';
 
 export class WeightsError extends Error {
   override name = 'WeightsError';

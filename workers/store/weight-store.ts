@@ -1,7 +1,7 @@
 // Converted weights in IndexedDB, so a downloaded or trained model starts offline and at
 // once. Summaries and tensors live in two stores written in one transaction: a model is
 // either wholly stored or not at all.
-import type { CachedModel } from './protocol';
+import type { CachedModel } from '../contracts/inference-protocol';
 import { openDb, withQuota, type StoredTensor } from './db';
 
 export { StorageFullError, type StoredTensor } from './db';

@@ -1,5 +1,5 @@
 import { CIFAR10_LABELS, type ModelCard } from '../card';
-import { CIFAR10_32, unpinned } from './zoo_common';
+import { CIFAR10_32, unpinned } from './zoo-common';
 
 const paper = { title: 'Deep Residual Learning for Image Recognition (He et al.), section 4.2', url: 'https://arxiv.org/abs/1512.03385' };
 

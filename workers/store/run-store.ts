@@ -1,7 +1,7 @@
 // Training runs and their last checkpoint (model and optimizer state) in IndexedDB. A run's
 // record and its checkpoint are written in one transaction, so they always agree.
 import { openDb, withQuota, type StoredTensor } from './db';
-import type { RunRecord } from './train-protocol';
+import type { RunRecord } from '../contracts/train-protocol';
 
 export interface Checkpoint {
   model: StoredTensor[];

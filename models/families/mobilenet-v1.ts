@@ -9,9 +9,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, type Ctx } from '../nn';
 import { Sequential, convBnAct, dropout, type ZooModel } from '../layers';
-import { MOBILENET_V1_BLOCKS, scaleChannels } from '../mobilenet_v1_costs';
+import { MOBILENET_V1_BLOCKS, scaleChannels } from '../mobilenet-v1-costs';
 
-export { MOBILENET_V1_BLOCKS, mobileNetV1Costs, type SeparableCost } from '../mobilenet_v1_costs';
+export { MOBILENET_V1_BLOCKS, mobileNetV1Costs, type SeparableCost } from '../mobilenet-v1-costs';
 
 export class DepthwiseSeparable extends Module {
   readonly dw: Sequential;

@@ -1,9 +1,8 @@
 // CIFAR-10 in IndexedDB: one chunk per batch file (NHWC uint8) and a summary row. The
 // summary is written in the same transaction as the chunks, so a dataset is whole or absent.
 import { openDb, withQuota, type DatasetChunk } from './db';
-import type { DatasetInfo } from './train-protocol';
-import type { CifarArchive } from './train/cifar-archive';
-import type { ImageSet } from './train/trainer';
+import type { DatasetInfo, ImageSet } from '../contracts/train-protocol';
+import type { CifarArchive } from '../train/cifar-archive';
 
 export const CIFAR10 = 'cifar10';
 

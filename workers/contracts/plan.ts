@@ -1,6 +1,6 @@
 // Pure logic, unit-tested: which backends to try, in which order.
-import { DOWNLOAD_HOSTS } from '../security-headers';
-import { BACKEND_ORDER, type BackendName, type EngineOptions, type Failure } from './protocol';
+import { DOWNLOAD_HOSTS } from '../../security-headers';
+import { BACKEND_ORDER, type BackendName, type EngineOptions, type Failure } from './inference-protocol';
 
 /** The Content-Security-Policy's connect-src allows exactly these, so the app refuses others first. */
 export { DOWNLOAD_HOSTS };
@@ -75,7 +75,7 @@ export interface FrameImportFacts {
 /**
  * How camera frames reach the model. 'external-texture': the UI transfers a VideoFrame and
  * the worker samples it as a GPUExternalTexture in one shader that crops, resizes and
- * normalises (workers/gpu-frame.ts). 'bitmap': the UI crops and resizes with
+ * normalises (workers/inference/gpu-frame.ts). 'bitmap': the UI crops and resizes with
  * createImageBitmap and the worker uploads the small bitmap.
  * Software adapters default to 'bitmap': on headless SwiftShader, importing a camera
  * VideoFrame loses the WebGPU device (every device in the page) instead of failing cleanly.

@@ -1,31 +1,31 @@
 // The training worker: CIFAR-10 import, the training loop, checkpoints, evaluation and
-// export of trained models, exposed through Comlink (workers/train-protocol.ts). It has its
+// export of trained models, exposed through Comlink (workers/contracts/train-protocol.ts). It has its
 // own TF.js engine, so the live view keeps classifying in the inference worker meanwhile.
-import './csp-report';
+import '../engine/csp-report';
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, type Classifier } from '../models/builders';
-import { CIFAR10_LABELS, type ModelCard } from '../models/card';
-import { toTorch } from '../models/nn';
-import type { ZooModel } from '../models/layers';
-import { profileCard } from '../models/profile';
-import { registerUserCard } from '../models/registry';
-import { parseSafetensors, writeSafetensors } from '../models/safetensors';
-import { toTfWeights } from '../models/weights';
-import { chooseBackend } from './backend';
-import { explainFailure } from './gpu-lost';
-import { downloadRefusal } from './plan';
-import { enableFaults, injectFault } from './faults';
-import { CIFAR10, deleteDataset, getDataset, loadSplit, putDataset } from './dataset-store';
-import { sha256Hex, WeightsError } from './fetch-weights';
-import { cardFor, fromStored, toStored, weightsFor } from './model-weights';
-import { isGpuLost, type BackendInfo, type CachedModel, type MemoryInfo } from './protocol';
-import { deleteRun, getRun, listRuns, putRun, type Checkpoint } from './run-store';
-import { readCifarArchive } from './train/cifar-archive';
-import { DivergedError, evaluateModel, rng, shuffled, Trainer, type ImageSet } from './train/trainer';
-import { stagesOf } from './train/stages';
-import type { Evaluation, RunRecord, TrainApi, TrainConfig, TrainListener } from './train-protocol';
-import { getCached, putCached } from './weight-store';
+import { buildModel, type Classifier } from '../../models/builders';
+import { CIFAR10_LABELS, type ModelCard } from '../../models/card';
+import { toTorch } from '../../models/nn';
+import type { ZooModel } from '../../models/layers';
+import { profileCard } from '../../models/profile';
+import { registerUserCard } from '../../models/registry';
+import { parseSafetensors, writeSafetensors } from '../../models/safetensors';
+import { toTfWeights } from '../../models/weights';
+import { chooseBackend } from '../engine/backend';
+import { explainFailure } from '../engine/gpu-lost';
+import { downloadRefusal } from '../contracts/plan';
+import { enableFaults, injectFault } from '../engine/faults';
+import { CIFAR10, deleteDataset, getDataset, loadSplit, putDataset } from '../store/dataset-store';
+import { sha256Hex, WeightsError } from '../store/fetch-weights';
+import { cardFor, fromStored, toStored, weightsFor } from '../store/model-weights';
+import { isGpuLost, type BackendInfo, type CachedModel, type MemoryInfo } from '../contracts/inference-protocol';
+import { deleteRun, getRun, listRuns, putRun, type Checkpoint } from '../store/run-store';
+import { readCifarArchive } from './cifar-archive';
+import { DivergedError, evaluateModel, rng, shuffled, Trainer } from './trainer';
+import { stagesOf } from './stages';
+import type { Evaluation, ImageSet, RunRecord, TrainApi, TrainConfig, TrainListener } from '../contracts/train-protocol';
+import { getCached, putCached } from '../store/weight-store';
 
 let backend: BackendInfo | undefined;
 let baseUrl = '';

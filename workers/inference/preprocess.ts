@@ -1,7 +1,7 @@
 // Frame -> normalised NHWC input, all on the backend (no per-pixel JS loops).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Preprocess } from '../models/card';
-import { workerCropFor } from './geometry';
+import type { Preprocess } from '../../models/card';
+import { workerCropFor } from '../contracts/geometry';
 
 export function frameToInput(frame: ImageBitmap, p: Preprocess): tf.Tensor4D {
   return tf.tidy(() => {

@@ -5,18 +5,18 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCifarRecords } from '../../workers/cifar10';
-import type { Fault } from '../../workers/protocol';
-import type { FaultConsole } from '../../src/lib/faults';
+import { parseCifarRecords } from '../workers/train/cifar10';
+import type { Fault } from '../workers/contracts/inference-protocol';
+import type { FaultConsole } from '../src/lib/faults';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** E2E_PORT lets two checkouts run their suites side by side. */
 export const PORT = Number(process.env.E2E_PORT ?? 4173);
 export const ORIGIN = `http://localhost:${PORT}`;
 export const BASE_URL = `${ORIGIN}/`;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CIFAR_DIR = process.env.CIFAR10_DIR ?? resolve(ROOT, '../shared/data/cifar-10-batches-bin');
-export { CIFAR10_LABELS as LABELS } from '../../models/card';
+export { CIFAR10_LABELS as LABELS } from '../models/card';
 /** The download fixtures' server (weights-server.ts), as the browser names it: a host the policy allows. */
 export const FIXTURE_HOST = 'weights.hf.co';
 export const FIXTURE_PORT = PORT + 7;
@@ -67,7 +67,7 @@ export async function launch(opts: LaunchOptions = {}): Promise<{ browser: Brows
   args.push(...(opts.args ?? []));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args, headless: true });
   const context = await browser.newContext({ baseURL: BASE_URL });
-  // The document's violations, in the words the workers use (workers/csp-report.ts).
+  // The document's violations, in the words the workers use (workers/engine/csp-report.ts).
   await context.addInitScript(() =>
     document.addEventListener('securitypolicyviolation', (e) => console.error(`Content-Security-Policy: ${e.effectiveDirective} blocked ${e.blockedURI}`)),
   );
