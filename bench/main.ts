@@ -6,10 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { chooseBackend } from '../workers/engine/backend';
 import { precompile } from '../workers/engine/compile';
-import { frameToInput } from '../workers/inference/preprocess';
-import { videoFrameToInput } from '../workers/inference/gpu-frame';
+import { frameToInput } from '../workers/preprocess/preprocess';
+import { videoFrameToInput } from '../workers/preprocess/gpu-frame';
 import { findCard } from '../models/registry';
-import { buildModel, type Classifier } from '../models/builders';
+import { loadClassifier, type Classifier } from '../models/builders';
 import { EVAL } from '../models/nn';
 import { parseSafetensors } from '../models/safetensors';
 import { toTfWeights } from '../models/weights';
@@ -92,29 +92,24 @@ async function init(backend: string, threads?: number): Promise<InitResult> {
 
 async function benchModel(req: ModelRequest): Promise<ModelResult> {
   const card = findCard(req.id);
-  const model: Classifier = buildModel(card);
   const [h, w] = card.preprocess.size;
   const c = card.preprocess.channels ?? 3;
   const shape: [number, number, number, number] = [1, h, w, c];
   let input: tf.Tensor4D;
   let weights: ModelResult['weights'];
   const url = req.weightsUrl ?? (card.weights.embedded ? card.weights.url : undefined);
-  if (url) {
-    const parsed = parseSafetensors(await fetchBuffer(url));
-    const loaded = toTfWeights(model, parsed);
-    model.materialize(loaded);
-    loaded.forEach((t) => t.dispose());
+  const parsed = url ? parseSafetensors(await fetchBuffer(url)) : null;
+  const model: Classifier = await loadClassifier(card, parsed && ((m) => toTfWeights(m, parsed)), { fuse: req.fuse });
+  if (parsed) {
     const x = parsed.tensors.get('__input__');
     input = x
       ? (tf.tidy(() => tf.transpose(tf.tensor4d(x.data, x.shape as [number, number, number, number]), [0, 2, 3, 1])) as tf.Tensor4D)
       : (tf.randomNormal(shape, 0, 1, 'float32', 1) as tf.Tensor4D);
     weights = req.weightsUrl ? 'peer-export' : 'shipped';
   } else {
-    model.materialize(undefined, 0);
     input = tf.randomNormal(shape, 0, 1, 'float32', 1) as tf.Tensor4D;
     weights = 'random';
   }
-  if (req.fuse) model.fuseForInference();
   const forward = () => tf.softmax(model.forward(input, EVAL));
   let compileMs: number | undefined;
   if (req.parallelCompile) {

@@ -1,4 +1,6 @@
-// Family id -> architecture builder. Imports TF.js: only workers and Node tools use it.
+// Family id -> architecture builder, and loadClassifier, the one way a model is made ready.
+// Imports TF.js: only workers and Node tools use it.
+import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelCard } from './card';
 import type { Module } from './nn';
 import * as airbench from './families/airbench';
@@ -36,4 +38,25 @@ export function buildModel(card: ModelCard): Classifier {
   const build = FAMILIES[card.family];
   if (!build) throw new Error(`No builder for family "${card.family}".`);
   return build(card.config);
+}
+
+/** Named weights for a freshly built model (names are mapped against it); they are disposed once loaded. */
+export type WeightsOf = (model: Classifier) => Promise<Map<string, tf.Tensor>> | Map<string, tf.Tensor>;
+
+/**
+ * Builds the card's architecture, loads its weights (or, with no `weightsOf`, random ones
+ * from `seed`) and disposes the loaded copies. Unless it will train (`fuse: false`),
+ * BatchNorm and ReLU fold into the convs: fewer kernels per frame, same logits. The inference
+ * worker, evaluation, the bench and npm run eval all load models through this.
+ */
+export async function loadClassifier(card: ModelCard, weightsOf: WeightsOf | null, { fuse = true, seed = 0 } = {}): Promise<Classifier> {
+  const model = buildModel(card);
+  const weights = weightsOf ? await weightsOf(model) : undefined;
+  try {
+    model.materialize(weights, seed);
+  } finally {
+    weights?.forEach((t) => t.dispose());
+  }
+  if (fuse) model.fuseForInference();
+  return model;
 }

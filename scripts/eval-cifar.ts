@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findCard, DEFAULT_MODEL_ID } from '../models/registry';
-import { buildModel } from '../models/builders';
+import { loadClassifier } from '../models/builders';
 import { EVAL } from '../models/nn';
 import { parseSafetensors } from '../models/safetensors';
 import { toTfWeights } from '../models/weights';
 import { parseCifarRecords } from '../workers/train/cifar10';
-import { resizeAndNormalize } from '../workers/inference/preprocess';
+import { resizeAndNormalize } from '../workers/preprocess/preprocess';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -28,12 +28,8 @@ const card = opt('tta') ? { ...base, config: { ...base.config, tta: opt('tta') }
 const dir = process.env.CIFAR10_DIR ?? resolve(ROOT, '../shared/data/cifar-10-batches-bin');
 
 await tf.setBackend(opt('backend') ?? 'wasm');
-const model = buildModel(card);
 const parsed = parseSafetensors(readFileSync(join(ROOT, 'public', card.weights.url)).buffer as ArrayBuffer);
-const weights = toTfWeights(model, parsed);
-model.materialize(weights);
-weights.forEach((t) => t.dispose());
-model.fuseForInference(); // as the app's inference worker runs it
+const model = await loadClassifier(card, (m) => toTfWeights(m, parsed)); // as the app's inference worker loads it
 
 const { labels, pixels } = parseCifarRecords(new Uint8Array(readFileSync(join(dir, 'test_batch.bin'))));
 const n = Math.min(limit, labels.length);

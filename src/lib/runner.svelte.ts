@@ -37,10 +37,17 @@ export class ModelRunner {
     this.bridge = new Bridge(name, (e) => void this.recover(e));
   }
 
+  /** The current pane's model load (or restart), settled once it has a model or an error. */
+  private loading: Promise<void> = Promise.resolve();
+
   /** Starts the worker and loads the model; rejects only if no backend could start. */
   async start(): Promise<void> {
-    this.backend = await this.bridge.init(this.engine, this.onProgress);
-    await this.load(this.pane);
+    const started = this.bridge.init(this.engine, this.onProgress).then((b) => {
+      this.backend = b;
+    });
+    this.loading = started.then(() => this.load(this.pane), () => {});
+    await started;
+    await this.loading;
   }
 
   /** Another model on the same worker (the Live view's picker). */
@@ -48,7 +55,8 @@ export class ModelRunner {
     if (this.pane.card.id === card.id) return;
     this.cancelInFlight();
     this.pane = new Pane(card);
-    await this.load(this.pane);
+    this.loading = this.load(this.pane);
+    await this.loading;
   }
 
   private async load(pane: Pane): Promise<void> {
@@ -80,14 +88,24 @@ export class ModelRunner {
     else run.catch((e) => this.report(pane, e));
   }
 
-  /** Classifies a decoded image file (the caller keeps and closes `bitmap`). */
-  async classifyImage(bitmap: ImageBitmap, name: string, afterRender: () => Promise<void>): Promise<void> {
+  /**
+   * Classifies a decoded image file (the caller keeps and closes `bitmap`). A file given while
+   * the model loads waits for it; resolves with why it could not be classified, if it could not.
+   */
+  async classifyImage(bitmap: ImageBitmap, name: string, afterRender: () => Promise<void>): Promise<string | null> {
+    await this.loading;
     const pane = this.pane;
-    if (!pane.model) return;
+    if (!pane.model) return `"${name}" was not classified: ${pane.card.name} is not loaded${pane.error ? ` (${pane.error})` : ''}.`;
     const captured = performance.now();
     const copy = await captureFor(bitmap, pane.card.preprocess);
     const captureMs = performance.now() - captured;
-    await pane.gate.offer(() => this.classifyInto(pane, copy, `file: ${name}`, captured, captureMs, afterRender))?.catch((e) => this.report(pane, e));
+    const run = pane.gate.offer(() => this.classifyInto(pane, copy, `file: ${name}`, captured, captureMs, afterRender));
+    if (!run) {
+      copy.close();
+      return `"${name}" was not classified: the model is busy with another image; try again.`;
+    }
+    await run.catch((e) => this.report(pane, e));
+    return null;
   }
 
   private async classifyInto(pane: Pane, image: Frame, source: string, captured: number, captureMs: number, afterRender: () => Promise<void>, frame = 0) {
@@ -116,6 +134,8 @@ export class ModelRunner {
     this.cancelInFlight();
     const card = this.pane.card;
     this.pane.model = null;
+    let done = () => {};
+    this.loading = new Promise((ok) => (done = ok));
     try {
       await restartAfter(this, cause, this.onProgress, async (notice) => {
         this.callMs.clear();
@@ -126,6 +146,7 @@ export class ModelRunner {
     } catch (e) {
       this.pane.error = message(e);
     } finally {
+      done();
       this.restarting = false;
       // Stopped meanwhile: the restarted worker must not outlive its owner.
       if (this.ended) this.bridge.terminate();

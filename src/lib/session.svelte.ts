@@ -65,7 +65,7 @@ export class Session implements FrameSink {
       return;
     }
     try {
-      await this.runner.classifyImage(bitmap, file.name, afterRender);
+      this.fileError = await this.runner.classifyImage(bitmap, file.name, afterRender);
     } finally {
       bitmap.close();
     }

@@ -1,5 +1,5 @@
 // The zero-copy camera path on WebGPU: each camera VideoFrame is imported as an external
-// texture and one shader crops, resizes and normalises it (workers/inference/gpu-frame.ts).
+// texture and one shader crops, resizes and normalises it (workers/preprocess/gpu-frame.ts).
 //
 // Under the default flags, headless SwiftShader cannot import a camera frame (on one machine
 // the import throws, on another it loses the device), so the app keeps software adapters on

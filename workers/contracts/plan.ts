@@ -75,7 +75,7 @@ export interface FrameImportFacts {
 /**
  * How camera frames reach the model. 'external-texture': the UI transfers a VideoFrame and
  * the worker samples it as a GPUExternalTexture in one shader that crops, resizes and
- * normalises (workers/inference/gpu-frame.ts). 'bitmap': the UI crops and resizes with
+ * normalises (workers/preprocess/gpu-frame.ts). 'bitmap': the UI crops and resizes with
  * createImageBitmap and the worker uploads the small bitmap.
  * Software adapters default to 'bitmap': on headless SwiftShader, importing a camera
  * VideoFrame loses the WebGPU device (every device in the page) instead of failing cleanly.

@@ -3,15 +3,15 @@ import '../engine/csp-report';
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import { findCard } from '../../models/registry';
-import { buildModel, type Classifier } from '../../models/builders';
+import { buildModel, loadClassifier, type Classifier } from '../../models/builders';
 import { EVAL } from '../../models/nn';
 import { parseSafetensors } from '../../models/safetensors';
 import { toTfWeightsAnyNaming } from '../../models/weights';
 import type { ModelCard } from '../../models/card';
 import { chooseBackend } from '../engine/backend';
 import { precompile } from '../engine/compile';
-import { frameToInput } from './preprocess';
-import { isFallbackAdapter, videoFrameToInput } from './gpu-frame';
+import { frameToInput } from '../preprocess/preprocess';
+import { isFallbackAdapter, videoFrameToInput } from '../preprocess/gpu-frame';
 import { explainFailure, throwIfDeviceLost } from '../engine/gpu-lost';
 import { enableFaults, hangIfAsked, injectFault } from '../engine/faults';
 import { planFrameImport } from '../contracts/plan';
@@ -54,16 +54,13 @@ async function run(model: Classifier, input: tf.Tensor4D): Promise<Float32Array>
 
 async function loadModel(id: string, onProgress: ProgressListener): Promise<Loaded> {
   const card = await cardFor(id);
-  const model = buildModel(card);
-  const { weights, bytes } = await weightsFor(card, model, baseUrl, onProgress);
-  onProgress({ type: 'build', modelId: id });
-  try {
-    model.materialize(weights);
-  } finally {
-    weights.forEach((t) => t.dispose());
-  }
-  // This worker never trains, so BatchNorm and ReLU fold into the convs (fewer kernels per frame).
-  model.fuseForInference();
+  let bytes = 0;
+  const model = await loadClassifier(card, async (m) => {
+    const w = await weightsFor(card, m, baseUrl, onProgress);
+    bytes = w.bytes;
+    onProgress({ type: 'build', modelId: id });
+    return w.weights;
+  });
   onProgress({ type: 'warmup', modelId: id });
   const t1 = performance.now();
   const [h, w] = card.preprocess.size;

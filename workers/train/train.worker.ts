@@ -4,7 +4,7 @@
 import '../engine/csp-report';
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, type Classifier } from '../../models/builders';
+import { buildModel, loadClassifier, type Classifier } from '../../models/builders';
 import { CIFAR10_LABELS, type ModelCard } from '../../models/card';
 import { toTorch } from '../../models/nn';
 import type { ZooModel } from '../../models/layers';
@@ -55,17 +55,8 @@ const isCifarCard = (card: ModelCard) => card.labels.length === 10 && card.label
 
 /** The architecture with a 10-class CIFAR head, from the base card's weights or at random. */
 async function buildForCifar(base: ModelCard, cfg: TrainConfig): Promise<Classifier> {
-  const model = buildModel(base);
-  if (cfg.pretrained) {
-    const { weights } = await weightsFor(base, model, baseUrl, () => {});
-    try {
-      model.materialize(weights);
-    } finally {
-      weights.forEach((t) => t.dispose());
-    }
-  } else {
-    model.materialize(undefined, cfg.seed);
-  }
+  const pretrained = cfg.pretrained ? (m: Classifier) => weightsFor(base, m, baseUrl, () => {}).then((w) => w.weights) : null;
+  const model = await loadClassifier(base, pretrained, { fuse: false, seed: cfg.seed });
   if (!isCifarCard(base)) {
     const replace = (model as Partial<ZooModel>).replaceHead;
     if (!replace) throw new Error(`${base.name} has no replaceable head.`);
@@ -392,14 +383,7 @@ const api: TrainApi = {
     if (!isCifarCard(card)) throw new Error(`${card.name} does not classify CIFAR-10's classes.`);
     const test = await loadSplit('test', testLimit);
     requireDataset(test, 'test');
-    const model = buildModel(card);
-    const { weights } = await weightsFor(card, model, baseUrl, () => {});
-    try {
-      model.materialize(weights);
-    } finally {
-      weights.forEach((t) => t.dispose());
-    }
-    model.fuseForInference();
+    const model = await loadClassifier(card, (m) => weightsFor(card, m, baseUrl, () => {}).then((w) => w.weights));
     try {
       return await evaluateModel(model, card.preprocess, test, card.preprocess.size[0], 10);
     } finally {

@@ -9,6 +9,7 @@ import type { EpochPoint, Evaluation, ImageSet, TrainConfig } from '../contracts
 import { Optimizer, type NamedVariable } from './optim';
 import { learningRate } from './schedule';
 import { isFrozen, stagesOf } from './stages';
+import { resizeAndNormalize } from '../preprocess/preprocess';
 
 export const TRAIN_CTX = { training: true } as const;
 const EVAL_CTX = { training: false, singleView: true } as const;
@@ -41,17 +42,16 @@ export function shuffled(n: number, rand: () => number): Uint32Array {
   return a;
 }
 
-/** uint8 NHWC images -> normalised float input at the model's size and channels. */
+/**
+ * uint8 NHWC 32x32 images -> the model's input at `size`, by the inference path's own
+ * resizeAndNormalize (bilinear with half-pixel centres, as torch's interpolate; grey-scale
+ * where the card asks; the card's mean and std), so training, evaluation and the camera agree.
+ */
 export function toInput(bytes: Uint8Array, n: number, pre: Pick<Preprocess, 'mean' | 'std' | 'channels'>, size: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    let x: tf.Tensor4D = tf.div(tf.tensor4d(Float32Array.from(bytes), [n, 32, 32, 3]), 255);
-    x = tf.div(tf.sub(x, pre.mean), pre.std);
-    if ((pre.channels ?? 3) === 1) x = tf.mean(x, 3, true);
-    return resizeTo(x, size);
-  });
+  return tf.tidy(() => resizeAndNormalize(tf.tensor4d(Float32Array.from(bytes), [n, 32, 32, 3]), { ...pre, size: [size, size] }));
 }
 
-/** CIFAR's 32x32 to the model's input side (bilinear, half-pixel centres, as torch's interpolate). */
+/** An augmented 32x32 batch to the model's input side, as resizeAndNormalize resizes. */
 function resizeTo(x: tf.Tensor4D, size: number): tf.Tensor4D {
   return size === x.shape[1] ? x : tf.image.resizeBilinear(x, [size, size], false, true);
 }

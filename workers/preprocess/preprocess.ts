@@ -1,12 +1,20 @@
-// Frame -> normalised NHWC input, all on the backend (no per-pixel JS loops).
+// Frame -> normalised NHWC input, all on the backend (no per-pixel JS loops). The one
+// preprocessing module: inference uses frameToInput, training and evaluation resizeAndNormalize
+// (workers/train/trainer.ts), and the WebGPU shader (gpu-frame.ts) computes what frameToInput
+// does in one dispatch; tests/unit/preprocess.test.ts and gpu-frame.spec.ts hold them together.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Preprocess } from '../../models/card';
 import { workerCropFor } from '../contracts/geometry';
 
 export function frameToInput(frame: ImageBitmap, p: Preprocess): tf.Tensor4D {
+  return tf.tidy(() => pixelsToInput(tf.browser.fromPixels(frame), p));
+}
+
+/** HWC uint8 pixels of a whole frame -> the model's input: crop, anti-alias pool, resize, normalise. */
+export function pixelsToInput(pixels: tf.Tensor3D, p: Preprocess): tf.Tensor4D {
   return tf.tidy(() => {
-    const c = workerCropFor(frame.width, frame.height, p);
-    const pixels = tf.browser.fromPixels(frame);
+    const [height, width] = pixels.shape;
+    const c = workerCropFor(width, height, p);
     const crop = tf.slice(pixels, [c.top, c.left, 0], [c.height, c.width, 3]);
     let x4 = tf.expandDims(tf.cast(crop, 'float32'), 0) as tf.Tensor4D;
     if (c.pool > 1) x4 = tf.avgPool(x4, c.pool, c.pool, 'valid');
@@ -15,7 +23,7 @@ export function frameToInput(frame: ImageBitmap, p: Preprocess): tf.Tensor4D {
 }
 
 /** NHWC pixels in [0, 255] -> the model's input size, normalised by the card. */
-export function resizeAndNormalize(x: tf.Tensor4D, p: Preprocess): tf.Tensor4D {
+export function resizeAndNormalize(x: tf.Tensor4D, p: Pick<Preprocess, 'size' | 'mean' | 'std' | 'channels'>): tf.Tensor4D {
   return tf.tidy(() => {
     const [h, w] = p.size;
     let sized = x.shape[1] === h && x.shape[2] === w ? x : tf.image.resizeBilinear(x, p.size, false, true);
