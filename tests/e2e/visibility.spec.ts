@@ -12,6 +12,12 @@ async function setHidden(page: Page, hidden: boolean) {
   }, hidden);
 }
 
+/** Resolves once the camera video has played `seconds` further. */
+async function videoAdvances(page: Page, seconds: number): Promise<void> {
+  const from = await page.evaluate(() => document.querySelector('video')!.currentTime);
+  await page.waitForFunction(([t, s]) => document.querySelector('video')!.currentTime >= t + s, [from, seconds] as const, { polling: 100 });
+}
+
 test('pauses while hidden', async () => {
   const { browser, page } = await launch({ webgpu: false });
   try {
@@ -20,9 +26,10 @@ test('pauses while hidden', async () => {
     await waitForFrames(page, 5);
     await setHidden(page, true);
     await expect(page.getByText('Paused while the tab is hidden')).toBeVisible();
-    await page.waitForTimeout(500); // let the frame in flight finish
+    // Measured on the camera's own clock, not by sleeping: the video plays on while hidden.
+    await videoAdvances(page, 0.5); // the frame in flight (if any) finishes
     const paused = await framesShown(page);
-    await page.waitForTimeout(2000);
+    await videoAdvances(page, 2); // about 20 camera frames at 10 fps, none classified
     expect(await framesShown(page)).toBe(paused);
     await setHidden(page, false);
     await waitForFrames(page, paused + 5);

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { CARDS } from '../../models/registry';
 import { pixelsToInput } from '../../workers/preprocess/preprocess';
-import { toInput } from '../../workers/train/trainer';
+import { augment, toInput } from '../../workers/train/trainer';
+import { storedDigest } from '../../workers/store/weight-store';
 import { workerCropFor } from '../../workers/contracts/geometry';
 
 await tf.setBackend('cpu');
@@ -44,4 +45,42 @@ describe('training, evaluation and the camera get the same input from the same f
       tf.dispose([train, pixels, camera]);
     });
   }
+});
+
+describe('augmentation (random crop from a reflect-padded image, horizontal flip)', () => {
+  const img = tf.tensor4d(Float32Array.from({ length: 2 * 4 * 4 }, (_, i) => i), [2, 4, 4, 1]);
+  const values = async (t: tf.Tensor) => [...(await t.data())];
+
+  it('a crop at offset (pad, pad) and no flip gives the image back', async () => {
+    // rand() = 0.5 picks offset floor(0.5 * 5) = 2 = pad: the centre, the image itself.
+    const out = augment(img, 2, false, () => 0.5);
+    expect(await values(out)).toEqual(await values(img));
+    out.dispose();
+  });
+
+  it('a crop at offset (0, 0) shows the reflected border', async () => {
+    const out = augment(img, 1, false, () => 0);
+    // Row 0 of the padded image reflects row 1; column 0 reflects column 1: pixel (1, 1) = 5.
+    expect((await values(out)).slice(0, 4)).toEqual([5, 4, 5, 6]);
+    out.dispose();
+  });
+
+  it('flips each image left to right when its draw is under 0.5, and leaves it otherwise', async () => {
+    const draws = [0.1, 0.9];
+    const out = augment(img, 0, true, () => draws.shift()!);
+    const v = await values(out);
+    expect(v.slice(0, 4)).toEqual([3, 2, 1, 0]); // first image flipped
+    expect(v.slice(16, 20)).toEqual([16, 17, 18, 19]); // second as it was
+    out.dispose();
+  });
+});
+
+describe('storedDigest: one hashing rule for trained weights', () => {
+  const a = { name: 'a.weight', shape: [2], data: Float32Array.of(1, 2) };
+  const b = { name: 'b.bias', shape: [1], data: Float32Array.of(3) };
+  it('does not depend on the order the tensors arrive in, and changes with any value', async () => {
+    expect(await storedDigest([a, b])).toBe(await storedDigest([b, a]));
+    expect(await storedDigest([a, { ...b, data: Float32Array.of(3.0001) }])).not.toBe(await storedDigest([a, b]));
+    expect(await storedDigest([a, { ...b, shape: [1, 1] }])).not.toBe(await storedDigest([a, b]));
+  });
 });

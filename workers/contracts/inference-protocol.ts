@@ -122,6 +122,7 @@ export interface LoadedModel {
 /** A model whose converted weights are stored in IndexedDB. */
 export interface CachedModel {
   modelId: string;
+  /** A zoo import: its source file's sha256. A trained model: storedDigest of its weights. */
   sha256: string;
   sourceBytes: number;
   storedBytes: number;

@@ -6,6 +6,21 @@ import { openDb, withQuota, type StoredTensor } from './db';
 
 export { StorageFullError, type StoredTensor } from './db';
 
+/**
+ * The sha256 of a trained model's weights as stored: each tensor's name, shape and float32
+ * bytes, by name, so the same weights give the same digest however they arrived (saved by the
+ * trainer, or exported and imported back). Zoo imports keep the sha256 of their source file,
+ * the figure their publishers pin.
+ */
+export async function storedDigest(tensors: readonly StoredTensor[]): Promise<string> {
+  const enc = new TextEncoder();
+  const parts = [...tensors]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((t) => [enc.encode(`${t.name}:${t.shape.join('x')};`), new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)]);
+  const d = await crypto.subtle.digest('SHA-256', await new Blob(parts as BlobPart[]).arrayBuffer());
+  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export async function listCached(): Promise<CachedModel[]> {
   return (await openDb()).getAll('models');
 }

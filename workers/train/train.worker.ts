@@ -17,7 +17,7 @@ import { explainFailure } from '../engine/gpu-lost';
 import { downloadRefusal } from '../contracts/plan';
 import { enableFaults, injectFault } from '../engine/faults';
 import { CIFAR10, deleteDataset, getDataset, loadSplit, putDataset } from '../store/dataset-store';
-import { sha256Hex, WeightsError } from '../store/fetch-weights';
+import { WeightsError } from '../store/fetch-weights';
 import { cardFor, fromStored, toStored, weightsFor } from '../store/model-weights';
 import { isGpuLost, type BackendInfo, type CachedModel, type MemoryInfo } from '../contracts/inference-protocol';
 import { deleteRun, getRun, listRuns, putRun, type Checkpoint } from '../store/run-store';
@@ -25,7 +25,7 @@ import { readCifarArchive } from './cifar-archive';
 import { DivergedError, evaluateModel, rng, shuffled, Trainer } from './trainer';
 import { stagesOf } from './stages';
 import type { Evaluation, ImageSet, RunRecord, TrainApi, TrainConfig, TrainListener } from '../contracts/train-protocol';
-import { getCached, putCached } from '../store/weight-store';
+import { getCached, putCached, storedDigest } from '../store/weight-store';
 
 let backend: BackendInfo | undefined;
 let baseUrl = '';
@@ -219,8 +219,7 @@ async function train(cfg: TrainConfig, emit: TrainListener, resumeRunId?: string
 async function saveTrained(base: ModelCard, cfg: TrainConfig, runId: string, model: Classifier, ev: Evaluation): Promise<CachedModel> {
   const tensors = await toStored(model.variables().map(({ name, variable }) => [name, variable] as [string, tf.Tensor]));
   const storedBytes = tensors.reduce((n, t) => n + t.data.byteLength, 0);
-  // The hash of the stored tensors, so an exported and re-imported copy can be recognised.
-  const digest = await sha256Hex(await new Blob(tensors.map((t) => t.data as Float32Array<ArrayBuffer>)).arrayBuffer());
+  const digest = await storedDigest(tensors);
   const card = trainedCard(base, cfg, runId, ev, digest, storedBytes);
   const meta: CachedModel = { modelId: card.id, sha256: digest, sourceBytes: storedBytes, storedBytes, savedAt: Date.now(), card };
   await putCached(meta, tensors);
@@ -373,7 +372,8 @@ const api: TrainApi = {
     }
     registerUserCard(card);
     const storedBytes = tensors.reduce((n, t) => n + t.data.byteLength, 0);
-    const meta: CachedModel = { modelId: card.id, sha256: await sha256Hex(buffer), sourceBytes: buffer.byteLength, storedBytes, savedAt: Date.now(), card };
+    // The same digest as when it was trained, so the copy is recognised as the same weights.
+    const meta: CachedModel = { modelId: card.id, sha256: await storedDigest(tensors), sourceBytes: buffer.byteLength, storedBytes, savedAt: Date.now(), card };
     await putCached(meta, tensors);
     return meta;
   },
