@@ -12,9 +12,21 @@ import { findCard } from '../models/registry';
 import { buildModel } from '../models/builders';
 import { writeSafetensors } from '../models/safetensors';
 
-export interface WeightFixtures {
-  base: string;
+export interface WeightFixtures extends FileServer {
   sha256: string;
+}
+
+/** One response of the server: how much of it went out before it ended. */
+export interface Served {
+  path: string;
+  sent: number;
+  complete: boolean;
+}
+
+export interface FileServer {
+  base: string;
+  /** Every response so far, in order. */
+  served: Served[];
   close(): Promise<void>;
 }
 
@@ -46,15 +58,21 @@ export async function serveWeights(modelId: string): Promise<WeightFixtures> {
     '/corrupt.safetensors': corrupt,
     '/wrong-shape.safetensors': new Uint8Array(randomWeights(modelId, true)),
     '/not-safetensors.safetensors': new TextEncoder().encode('<!doctype html><title>Not found</title>'),
+    // The good file, dripped slowly, for a download that is cancelled halfway.
+    '/slow.safetensors': good,
   };
-  const { base, close } = await serveFiles(files);
-  return { base, sha256: createHash('sha256').update(good).digest('hex'), close };
+  const server = await serveFiles(files, { drip: ['/slow.safetensors'] });
+  return { ...server, sha256: createHash('sha256').update(good).digest('hex') };
 }
 
 const TLS = join(ROOT, 'tests/fixtures/tls');
 
-/** Serves `files` (path -> bytes) over HTTPS on 127.0.0.1 with CORS, as the hub would. */
-export async function serveFiles(files: Record<string, Uint8Array>): Promise<{ base: string; close: () => Promise<void> }> {
+/**
+ * Serves `files` (path -> bytes) over HTTPS on 127.0.0.1 with CORS, as the hub would. Paths in
+ * `drip` are sent 4 KiB every 100 ms, so a download of them is still going when a test acts.
+ */
+export async function serveFiles(files: Record<string, Uint8Array>, { drip = [] as string[] } = {}): Promise<FileServer> {
+  const served: Served[] = [];
   const tls = { key: readFileSync(join(TLS, 'test-host.key')), cert: readFileSync(join(TLS, 'test-host.crt')) };
   const server: Server = createServer(tls, (req, res) => {
     const body = files[req.url ?? ''];
@@ -64,8 +82,24 @@ export async function serveFiles(files: Record<string, Uint8Array>): Promise<{ b
       return;
     }
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
-    res.end(Buffer.from(body));
+    const log: Served = { path: req.url ?? '', sent: 0, complete: false };
+    served.push(log);
+    if (!drip.includes(log.path)) {
+      res.end(Buffer.from(body), () => Object.assign(log, { sent: body.length, complete: true }));
+      return;
+    }
+    const tick = setInterval(() => {
+      if (res.destroyed) return clearInterval(tick);
+      if (log.sent >= body.length) {
+        clearInterval(tick);
+        res.end(() => (log.complete = true));
+        return;
+      }
+      res.write(Buffer.from(body.subarray(log.sent, log.sent + 4096)));
+      log.sent = Math.min(body.length, log.sent + 4096);
+    }, 100);
+    res.on('close', () => clearInterval(tick));
   });
   await new Promise<void>((ok) => server.listen(FIXTURE_PORT, '127.0.0.1', ok));
-  return { base: `https://${FIXTURE_HOST}`, close: () => new Promise((ok) => server.close(() => ok())) };
+  return { base: `https://${FIXTURE_HOST}`, served, close: () => new Promise((ok) => server.close(() => ok())) };
 }

@@ -1,8 +1,8 @@
 // The one typed bridge from the UI to an inference worker (Comlink). Every call goes through
-// WorkerLink.watch, so it settles even if the worker hangs or dies; classify also takes an
-// AbortSignal. `FrameGate` keeps at most one frame in flight per model.
+// WorkerLink.watch, so it settles even if the worker hangs or dies; the long ones (classify,
+// importWeights) take an AbortSignal. `FrameGate` keeps at most one frame in flight per model.
 import * as Comlink from 'comlink';
-import { WorkerLink } from './worker-link';
+import { cancelInWorker, WorkerLink, withSignal } from './worker-link';
 import { faultTarget } from './faults';
 import { CALL_DEADLINES, type Deadline } from '../../workers/contracts/plan';
 import type {
@@ -52,27 +52,18 @@ export class Bridge {
 
   /** Transfers `frame` to the worker (the caller must not use it again). */
   classify(modelId: string, frame: Frame, signal: AbortSignal, deadline: Deadline): Promise<ClassifyResult> {
+    if (signal.aborted) frame.close();
     const id = this.nextId++;
-    return this.link.watch('a frame', deadline, () => {
-      if (signal.aborted) {
-        frame.close();
-        return Promise.reject(new DOMException('Aborted', 'AbortError'));
-      }
-      const call = this.api.classify(modelId, Comlink.transfer(frame, [frame]), id);
-      return new Promise<ClassifyResult>((resolve, reject) => {
-        const onAbort = () => {
-          void this.api.cancel(id);
-          reject(new DOMException('Aborted', 'AbortError'));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-      });
-    });
+    return this.link.watch('a frame', deadline, () =>
+      withSignal(signal, () => this.api.classify(modelId, Comlink.transfer(frame, [frame]), id), () => void this.api.cancel(id)),
+    );
   }
 
-  importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener): Promise<CachedModel> {
+  /** Downloads (or reads), verifies and stores weights; `signal` cancels, and then nothing is stored. */
+  importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener, signal?: AbortSignal): Promise<CachedModel> {
+    const id = this.nextId++;
     return this.link.watch(`importWeights(${modelId})`, CALL_DEADLINES.progress, (kick) =>
-      this.api.importWeights(modelId, input, Comlink.proxy((e) => (kick(), onProgress(e)))),
+      cancelInWorker(signal, () => this.api.importWeights(modelId, input, Comlink.proxy((e) => (kick(), onProgress(e))), id), () => void this.api.cancel(id)),
     );
   }
 

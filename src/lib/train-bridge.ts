@@ -4,7 +4,7 @@
 // step, so a run silent for longer than CALL_DEADLINES.long (its last evaluation reports
 // nothing until it ends) is taken as hung.
 import * as Comlink from 'comlink';
-import { WorkerLink } from './worker-link';
+import { cancelInWorker, WorkerLink } from './worker-link';
 import { faultTarget } from './faults';
 import { CALL_DEADLINES, type Deadline } from '../../workers/contracts/plan';
 import type { Fault } from '../../workers/contracts/inference-protocol';
@@ -15,6 +15,7 @@ type Api = Comlink.Remote<TrainApi>;
 export class TrainBridge {
   private readonly link: WorkerLink<TrainApi>;
   private readonly unregister: () => void;
+  private nextId = 1;
 
   constructor(onDeath: (e: Error) => void) {
     const make = () => new Worker(new URL('../../workers/train/train.worker.ts', import.meta.url), { type: 'module', name: 'train' });
@@ -36,8 +37,12 @@ export class TrainBridge {
     return this.link.watch('init', CALL_DEADLINES.init, () => this.link.api.init({ backend, baseUrl: document.baseURI, faults }));
   }
 
-  importDataset(input: { file?: Blob; url?: string }, onEvent: TrainListener) {
-    return this.link.watch('importDataset', CALL_DEADLINES.progress, (kick) => this.link.api.importDataset(input, Comlink.proxy((e) => (kick(), onEvent(e)))));
+  /** Reads, checks and stores CIFAR-10; `signal` cancels, and then nothing is stored. */
+  importDataset(input: { file?: Blob; url?: string }, onEvent: TrainListener, signal?: AbortSignal) {
+    const id = this.nextId++;
+    return this.link.watch('importDataset', CALL_DEADLINES.progress, (kick) =>
+      cancelInWorker(signal, () => this.link.api.importDataset(input, Comlink.proxy((e) => (kick(), onEvent(e))), id), () => void this.link.api.cancelCall(id)),
+    );
   }
 
   train(config: TrainConfig, onEvent: TrainListener, resumeRunId?: string) {

@@ -111,17 +111,26 @@ export class TrainState {
     if (!this.bridge || this.importing) return;
     this.datasetError = null;
     this.importing = { stage: 'reading', bytes: 0, total: 0 };
+    const abort = (this.importAbort = new AbortController());
     try {
       this.dataset = await this.bridge.importDataset(input, (e) => {
         if (e.type === 'import') this.importing = { stage: e.stage, bytes: e.bytes, total: e.total };
-      });
+      }, abort.signal);
       this.datasetKnown = true;
       await this.loadSamples();
     } catch (e) {
-      this.datasetError = message(e);
+      this.datasetError = (e as Error)?.name === 'AbortError' ? 'The import was cancelled; nothing was stored.' : message(e);
     } finally {
+      this.importAbort = null;
       this.importing = null;
     }
+  }
+
+  private importAbort: AbortController | null = null;
+
+  /** Stops the dataset import (or download) in progress; nothing of it is stored. */
+  cancelImport(): void {
+    this.importAbort?.abort();
   }
 
   private async loadDataset(): Promise<void> {

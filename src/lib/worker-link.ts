@@ -78,6 +78,36 @@ export class WorkerLink<Api> {
   }
 }
 
+/**
+ * `start`'s call, or an AbortError as soon as `signal` aborts, after `cancel` has told the
+ * worker to stop it: for a call whose late answer no longer matters (a frame).
+ */
+export function withSignal<R>(signal: AbortSignal | undefined, start: () => Promise<R>, cancel: () => void): Promise<R> {
+  if (signal?.aborted) return Promise.reject(new DOMException('Aborted', 'AbortError'));
+  const call = start();
+  if (!signal) return call;
+  return new Promise<R>((resolve, reject) => {
+    const onAbort = () => {
+      cancel();
+      reject(new DOMException('Aborted', 'AbortError'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * Tells the worker to stop `start`'s call when `signal` aborts, and waits for the worker's
+ * own answer: an AbortError if it stopped in time, else its result. For a call that stores
+ * something, where the UI must not say "nothing stored" while the store goes on.
+ */
+export function cancelInWorker<R>(signal: AbortSignal | undefined, start: () => Promise<R>, cancel: () => void): Promise<R> {
+  if (!signal) return start();
+  if (signal.aborted) return Promise.reject(new DOMException('Aborted', 'AbortError'));
+  signal.addEventListener('abort', cancel, { once: true });
+  return start().finally(() => signal.removeEventListener('abort', cancel));
+}
+
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }

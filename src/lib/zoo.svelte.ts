@@ -34,20 +34,31 @@ export class Zoo {
     this.persisted = (await navigator.storage?.persisted?.()) ?? null;
   }
 
+  private abort: AbortController | null = null;
+
   async importWeights(id: string, input: WeightsInput): Promise<void> {
     this.message = null;
     this.importing = { id, progress: null };
+    const abort = (this.abort = new AbortController());
     try {
       const meta = await this.session.runner.bridge.importWeights(id, input, (p) => {
         if (this.importing) this.importing.progress = p;
-      });
+      }, abort.signal);
       this.message = { kind: 'ok', text: `Stored ${id} (sha256 ${meta.sha256.slice(0, 12)}…).` };
     } catch (e) {
-      this.message = { kind: 'error', text: `Could not import ${id}: ${(e as Error).message}` };
+      this.message = (e as Error)?.name === 'AbortError'
+        ? { kind: 'ok', text: `The import of ${id} was cancelled; nothing was stored.` }
+        : { kind: 'error', text: `Could not import ${id}: ${(e as Error).message}` };
     } finally {
+      this.abort = null;
       this.importing = null;
       await this.refresh();
     }
+  }
+
+  /** Stops the import (or download) in progress; nothing of it is stored. */
+  cancelImport(): void {
+    this.abort?.abort();
   }
 
   async remove(id: string): Promise<void> {

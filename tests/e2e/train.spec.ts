@@ -35,12 +35,19 @@ test('a corrupt, truncated or non-gzip archive and a missing URL are refused and
       await expect(page.getByTestId('dataset-error')).toHaveText(why);
       await expect(page.getByTestId('dataset-status')).toHaveCount(0);
     }
-    // A missing URL, then the good archive from a URL (a local server with CORS).
-    const server = await serveFiles({ '/cifar-10-binary.tar.gz': good });
+    // A missing URL, a download cancelled halfway, then the good archive from a URL (a local
+    // server with CORS).
+    const server = await serveFiles({ '/cifar-10-binary.tar.gz': good, '/slow.tar.gz': good }, { drip: ['/slow.tar.gz'] });
     try {
       await page.getByTestId('dataset-url').fill(`${server.base}/missing.tar.gz`);
       await page.getByRole('button', { name: 'Load from URL' }).click();
       await expect(page.getByTestId('dataset-error')).toHaveText(/HTTP 404/);
+      await page.getByTestId('dataset-url').fill(`${server.base}/slow.tar.gz`);
+      await page.getByRole('button', { name: 'Load from URL' }).click();
+      await page.getByTestId('dataset-progress').getByRole('button', { name: 'Cancel' }).click();
+      await expect(page.getByTestId('dataset-error')).toHaveText('The import was cancelled; nothing was stored.');
+      await expect(page.getByTestId('dataset-status')).toHaveCount(0);
+      expect(server.served.find((s) => s.path === '/slow.tar.gz')?.complete).toBe(false);
       await page.getByTestId('dataset-url').fill(`${server.base}/cifar-10-binary.tar.gz`);
       await page.getByRole('button', { name: 'Load from URL' }).click();
       await expect(page.getByTestId('dataset-status')).toHaveAttribute('data-train', '400');

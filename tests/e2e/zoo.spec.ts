@@ -59,6 +59,19 @@ test('import, verify, cache, use, and use again offline', async () => {
     expect(await tryImport(page, 'wrong-shape.safetensors')).toMatch(/has shape .* expected/);
     expect(await tryImport(page, 'good.safetensors', 'abc')).toMatch(/64 hexadecimal/);
     expect(await storedIds(page)).toEqual([]);
+    // A download cancelled halfway stops, and stores nothing.
+    await page.getByTestId('import-url').fill(`${fx.base}/slow.safetensors`);
+    await page.getByTestId('import-sha').fill(fx.sha256);
+    await page.getByRole('form', { name: /Import weights for/ }).getByRole('button', { name: 'Import', exact: true }).click();
+    await expect(page.getByTestId('import-progress')).toHaveAttribute('value', /^[1-9]\d?$/); // some, not all
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByTestId('zoo-message')).toHaveText(`The import of ${MODEL} was cancelled; nothing was stored.`);
+    await expect(page.getByTestId('import-progress')).toHaveCount(0);
+    expect(await storedIds(page)).toEqual([]);
+    // The download itself stopped: the browser closed the connection before the file was sent.
+    const slow = fx.served.filter((s) => s.path === '/slow.safetensors');
+    expect(slow).toHaveLength(1);
+    expect(slow[0]!.complete).toBe(false);
 
     expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Stored resnet20-cifar10/);
     await expect(row.getByTestId('cached')).toHaveText(/^[\d.]+ (KiB|MiB)$/);

@@ -161,13 +161,14 @@ export type Frame = ImageBitmap | VideoFrame;
 export interface InferenceApi {
   init(opts: EngineOptions & { baseUrl: string }, onProgress: ProgressListener): Promise<InferenceBackend>;
   load(modelId: string, onProgress: ProgressListener): Promise<LoadedModel>;
-  /** Classifies and closes `frame`. Rejects with AbortError if `callId` was cancelled. */
+  /** Classifies and closes `frame`. Rejects with AbortError if `callId` was cancelled (cancel). */
   classify(modelId: string, frame: Frame, callId: number): Promise<ClassifyResult>;
+  /** Cancels the call `callId` (classify or importWeights); one that has ended is not affected. */
   cancel(callId: number): void;
   /** Tests only: refused unless init had `faults` (workers/engine/faults.ts). */
   injectFault(fault: Fault): Promise<void>;
   /** Downloads (or reads), verifies, converts and stores a model's weights in one transaction. */
-  importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener): Promise<CachedModel>;
+  importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener, callId: number): Promise<CachedModel>;
   cached(): Promise<CachedModel[]>;
   deleteCached(modelId: string): Promise<void>;
   /** Per-layer output shapes, parameters and MACs at the card's input size. */

@@ -114,7 +114,9 @@ export interface TrainApi {
   /** Tests only: refused unless init had `faults` (workers/engine/faults.ts). */
   injectFault(fault: Fault): Promise<void>;
   /** Reads cifar-10-binary.tar.gz from a file or URL and stores it; nothing is stored on error. */
-  importDataset(input: { file?: Blob; url?: string }, onEvent: TrainListener): Promise<DatasetInfo>;
+  importDataset(input: { file?: Blob; url?: string }, onEvent: TrainListener, callId: number): Promise<DatasetInfo>;
+  /** Cancels the call `callId` (a dataset import); nothing of it is stored. */
+  cancelCall(callId: number): void;
   dataset(): Promise<DatasetInfo | null>;
   deleteDataset(): Promise<void>;
   samples(perClass: number): Promise<Samples | null>;

@@ -14,13 +14,14 @@ import { frameToInput } from '../preprocess/preprocess';
 import { isFallbackAdapter, videoFrameToInput } from '../preprocess/gpu-frame';
 import { explainFailure, throwIfDeviceLost } from '../engine/gpu-lost';
 import { enableFaults, hangIfAsked, injectFault } from '../engine/faults';
+import { cancelCall, withCall } from '../engine/calls';
 import { planFrameImport } from '../contracts/plan';
 import { fetchVerified, sha256Hex, WeightsError } from '../store/fetch-weights';
 import { topK } from './topk';
 import { deleteCached, listCached, putCached, type StoredTensor } from '../store/weight-store';
 import { cardFor, toStored, weightsFor } from '../store/model-weights';
 import { profileCard } from '../../models/profile';
-import type { ClassifyResult, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, MemoryInfo, ProgressListener } from '../contracts/inference-protocol';
+import type { CachedModel, ClassifyResult, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, MemoryInfo, ProgressListener, WeightsInput } from '../contracts/inference-protocol';
 
 interface Loaded {
   card: ModelCard;
@@ -31,15 +32,10 @@ interface Loaded {
 let backend: InferenceBackend | undefined;
 let baseUrl = '';
 const models = new Map<string, Promise<Loaded>>();
-const cancelled = new Set<number>();
 
 function memory(): MemoryInfo {
   const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
   return { numTensors: m.numTensors, numBytes: m.numBytes, gpuBytes: m.numBytesInGPU };
-}
-
-function abortError(): DOMException {
-  return new DOMException('The call was cancelled.', 'AbortError');
 }
 
 /** One forward pass; the logits are read back asynchronously (no dataSync on GPU). */
@@ -101,6 +97,87 @@ async function toInput(frame: Frame, card: ModelCard): Promise<[tf.Tensor4D, Fra
   }
 }
 
+/** One frame through the model; `signal` is the UI's cancel (the newest frame wins). */
+async function classify(id: string, frame: Frame, signal: AbortSignal): Promise<ClassifyResult> {
+  try {
+    await hangIfAsked();
+    throwIfDeviceLost();
+    const m = models.get(id);
+    if (!m) throw new Error(`Model ${id} is not loaded.`);
+    const { card, model } = await m;
+    signal.throwIfAborted();
+    const t0 = performance.now();
+    const [input, frameImport] = await toInput(frame, card);
+    frame.close();
+    const t1 = performance.now();
+    let probs: Float32Array;
+    try {
+      probs = await run(model, input);
+    } finally {
+      input.dispose();
+    }
+    const t2 = performance.now();
+    signal.throwIfAborted();
+    return {
+      top: topK(probs, 5).map(({ index, value }) => ({ index, label: card.labels[index] ?? `#${index}`, prob: value })),
+      modelMs: t2 - t1,
+      preprocessMs: t1 - t0,
+      frameImport,
+      frameImportFailed: importFailed,
+      memory: memory(),
+    };
+  } catch (e) {
+    throw await explainFailure(e);
+  } finally {
+    frame.close();
+  }
+}
+
+/** Downloads (or reads), verifies, converts and stores a model's weights in one transaction. */
+async function importWeights(id: string, input: WeightsInput, onProgress: ProgressListener, signal: AbortSignal): Promise<CachedModel> {
+  const card = findCard(id);
+  const want = (input.sha256 ?? '').trim().toLowerCase() || card.weights.sha256;
+  if (want && !/^[0-9a-f]{64}$/.test(want)) throw new WeightsError('A sha256 is 64 hexadecimal characters.');
+  let buffer: ArrayBuffer;
+  if (input.file) {
+    buffer = await input.file.arrayBuffer();
+    const got = await sha256Hex(buffer);
+    if (want && got !== want) throw new WeightsError(`The file has sha256 ${got}, expected ${want}: it is corrupted or not the right file.`);
+  } else if (input.url) {
+    buffer = await fetchVerified(new URL(input.url, baseUrl).href, { sha256: want, bytes: 0 }, (loaded, total) =>
+      onProgress({ type: 'download', modelId: id, loaded, total }),
+    signal);
+  } else {
+    throw new WeightsError('Give a URL or a file to import weights from.');
+  }
+  onProgress({ type: 'verify', modelId: id });
+  const model = buildModel(card);
+  // Parse and check every name and shape before anything is written.
+  const weights = toTfWeightsAnyNaming(model, card.family, parseSafetensors(buffer));
+  let tensors: StoredTensor[];
+  try {
+    tensors = await toStored(weights);
+  } finally {
+    weights.forEach((t) => t.dispose());
+  }
+  // Cancelled while downloading or checking: nothing has been written, and nothing will be.
+  signal.throwIfAborted();
+  onProgress({ type: 'store', modelId: id });
+  const meta = {
+    modelId: id,
+    sha256: await sha256Hex(buffer),
+    sourceBytes: buffer.byteLength,
+    storedBytes: tensors.reduce((n, t) => n + t.data.byteLength, 0),
+    savedAt: Date.now(),
+  };
+  await putCached(meta, tensors);
+  // A model loaded from older weights must be rebuilt next time.
+  const old = models.get(id);
+  models.delete(id);
+  old?.then((m) => m.model.dispose(), () => {});
+  return meta;
+}
+
 const api: InferenceApi = {
   async init(opts, onProgress) {
     baseUrl = opts.baseUrl;
@@ -136,90 +213,16 @@ const api: InferenceApi = {
     }
   },
 
-  async classify(id, frame, callId): Promise<ClassifyResult> {
-    try {
-      await hangIfAsked();
-      throwIfDeviceLost();
-      const m = models.get(id);
-      if (!m) throw new Error(`Model ${id} is not loaded.`);
-      const { card, model } = await m;
-      if (cancelled.delete(callId)) throw abortError();
-      const t0 = performance.now();
-      const [input, frameImport] = await toInput(frame, card);
-      frame.close();
-      const t1 = performance.now();
-      let probs: Float32Array;
-      try {
-        probs = await run(model, input);
-      } finally {
-        input.dispose();
-      }
-      const t2 = performance.now();
-      if (cancelled.delete(callId)) throw abortError();
-      return {
-        top: topK(probs, 5).map(({ index, value }) => ({ index, label: card.labels[index] ?? `#${index}`, prob: value })),
-        modelMs: t2 - t1,
-        preprocessMs: t1 - t0,
-        frameImport,
-        frameImportFailed: importFailed,
-        memory: memory(),
-      };
-    } catch (e) {
-      throw await explainFailure(e);
-    } finally {
-      frame.close();
-    }
-  },
+  classify: (id, frame, callId) => withCall(callId, (signal) => classify(id, frame, signal)),
 
-  cancel(callId) {
-    cancelled.add(callId);
-  },
+  cancel: cancelCall,
 
   async injectFault(fault) {
     injectFault(fault);
   },
 
-  async importWeights(id, input, onProgress) {
-    const card = findCard(id);
-    const want = (input.sha256 ?? '').trim().toLowerCase() || card.weights.sha256;
-    if (want && !/^[0-9a-f]{64}$/.test(want)) throw new WeightsError('A sha256 is 64 hexadecimal characters.');
-    let buffer: ArrayBuffer;
-    if (input.file) {
-      buffer = await input.file.arrayBuffer();
-      const got = await sha256Hex(buffer);
-      if (want && got !== want) throw new WeightsError(`The file has sha256 ${got}, expected ${want}: it is corrupted or not the right file.`);
-    } else if (input.url) {
-      buffer = await fetchVerified(new URL(input.url, baseUrl).href, { sha256: want, bytes: 0 }, (loaded, total) =>
-        onProgress({ type: 'download', modelId: id, loaded, total }),
-      );
-    } else {
-      throw new WeightsError('Give a URL or a file to import weights from.');
-    }
-    onProgress({ type: 'verify', modelId: id });
-    const model = buildModel(card);
-    // Parse and check every name and shape before anything is written.
-    const weights = toTfWeightsAnyNaming(model, card.family, parseSafetensors(buffer));
-    let tensors: StoredTensor[];
-    try {
-      tensors = await toStored(weights);
-    } finally {
-      weights.forEach((t) => t.dispose());
-    }
-    onProgress({ type: 'store', modelId: id });
-    const meta = {
-      modelId: id,
-      sha256: await sha256Hex(buffer),
-      sourceBytes: buffer.byteLength,
-      storedBytes: tensors.reduce((n, t) => n + t.data.byteLength, 0),
-      savedAt: Date.now(),
-    };
-    await putCached(meta, tensors);
-    // A model loaded from older weights must be rebuilt next time.
-    const old = models.get(id);
-    models.delete(id);
-    old?.then((m) => m.model.dispose(), () => {});
-    return meta;
-  },
+
+  importWeights: (id, input, onProgress, callId) => withCall(callId, (signal) => importWeights(id, input, onProgress, signal)),
 
   cached: listCached,
 

@@ -15,13 +15,15 @@ export async function fetchVerified(
   url: string,
   src: Pick<WeightSource, 'sha256' | 'bytes'>,
   onProgress: (loaded: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<ArrayBuffer> {
   const refused = downloadRefusal(url, location.href);
   if (refused) throw new WeightsError(refused);
   let res: Response;
   try {
-    res = await fetch(url);
+    res = await fetch(url, { signal });
   } catch (e) {
+    if (signal?.aborted) throw signal.reason;
     throw new WeightsError(`Could not download ${url}: ${(e as Error).message}. Are you offline?`);
   }
   if (!res.ok || !res.body) throw new WeightsError(`Could not download ${url}: HTTP ${res.status}.`);
@@ -30,6 +32,7 @@ export async function fetchVerified(
   let loaded = 0;
   const reader = res.body.getReader();
   for (;;) {
+    // An aborted fetch makes read() reject with the signal's reason: the download stops there.
     const { done, value } = await reader.read();
     if (done) break;
     chunks.push(value);

@@ -16,6 +16,7 @@ import { chooseBackend } from '../engine/backend';
 import { explainFailure } from '../engine/gpu-lost';
 import { downloadRefusal } from '../contracts/plan';
 import { enableFaults, injectFault } from '../engine/faults';
+import { cancelCall, withCall } from '../engine/calls';
 import { CIFAR10, deleteDataset, getDataset, loadSplit, putDataset } from '../store/dataset-store';
 import { WeightsError } from '../store/fetch-weights';
 import { cardFor, fromStored, toStored, weightsFor } from '../store/model-weights';
@@ -24,7 +25,7 @@ import { deleteRun, getRun, listRuns, putRun, type Checkpoint } from '../store/r
 import { readCifarArchive } from './cifar-archive';
 import { DivergedError, evaluateModel, rng, shuffled, Trainer } from './trainer';
 import { stagesOf } from './stages';
-import type { Evaluation, ImageSet, RunRecord, TrainApi, TrainConfig, TrainListener } from '../contracts/train-protocol';
+import type { DatasetInfo, Evaluation, ImageSet, RunRecord, TrainApi, TrainConfig, TrainListener } from '../contracts/train-protocol';
 import { getCached, putCached, storedDigest } from '../store/weight-store';
 
 let backend: BackendInfo | undefined;
@@ -246,6 +247,50 @@ async function samples(perClass: number) {
   return { labels: CIFAR10_LABELS, images };
 }
 
+/** Reads cifar-10-binary.tar.gz from a file or URL, checks it whole, then stores it; `signal` cancels. */
+async function importDataset(input: { file?: Blob; url?: string }, emit: TrainListener, signal: AbortSignal): Promise<DatasetInfo> {
+  let stream: ReadableStream<Uint8Array>;
+  let total = 0;
+  let source: string;
+  if (input.file) {
+    stream = input.file.stream();
+    total = input.file.size;
+    source = (input.file as File).name ?? 'file';
+  } else if (input.url) {
+    const refused = downloadRefusal(input.url, baseUrl);
+    if (refused) throw new Error(refused);
+    let res: Response;
+    try {
+      res = await fetch(new URL(input.url, baseUrl).href, { signal });
+    } catch (e) {
+      if (signal.aborted) throw signal.reason;
+      throw new Error(`Could not download ${input.url}: ${(e as Error).message}. Are you offline?`);
+    }
+    if (!res.ok || !res.body) throw new Error(`Could not download ${input.url}: HTTP ${res.status}.`);
+    stream = res.body;
+    total = Number(res.headers.get('content-length')) || 0;
+    source = input.url;
+  } else {
+    throw new Error('Give a file or a URL to import CIFAR-10 from.');
+  }
+  // A file's stream is not tied to the signal: the read stops at the next chunk instead.
+  const archive = await readCifarArchive(stream, (bytes) => {
+    signal.throwIfAborted();
+    emit({ type: 'import', stage: 'reading', bytes, total });
+  });
+  const info = {
+    id: CIFAR10,
+    trainCount: archive.train.reduce((n, b) => n + b.labels.length, 0),
+    testCount: archive.test.reduce((n, b) => n + b.labels.length, 0),
+    source,
+    importedAt: Date.now(),
+  };
+  signal.throwIfAborted(); // cancelled: nothing is stored
+  emit({ type: 'import', stage: 'storing', bytes: total, total });
+  await putDataset(info, archive);
+  return info;
+}
+
 const api: TrainApi = {
   async init(opts) {
     baseUrl = opts.baseUrl;
@@ -258,42 +303,9 @@ const api: TrainApi = {
     injectFault(fault);
   },
 
-  async importDataset(input, emit) {
-    let stream: ReadableStream<Uint8Array>;
-    let total = 0;
-    let source: string;
-    if (input.file) {
-      stream = input.file.stream();
-      total = input.file.size;
-      source = (input.file as File).name ?? 'file';
-    } else if (input.url) {
-      const refused = downloadRefusal(input.url, baseUrl);
-      if (refused) throw new Error(refused);
-      let res: Response;
-      try {
-        res = await fetch(new URL(input.url, baseUrl).href);
-      } catch (e) {
-        throw new Error(`Could not download ${input.url}: ${(e as Error).message}. Are you offline?`);
-      }
-      if (!res.ok || !res.body) throw new Error(`Could not download ${input.url}: HTTP ${res.status}.`);
-      stream = res.body;
-      total = Number(res.headers.get('content-length')) || 0;
-      source = input.url;
-    } else {
-      throw new Error('Give a file or a URL to import CIFAR-10 from.');
-    }
-    const archive = await readCifarArchive(stream, (bytes) => emit({ type: 'import', stage: 'reading', bytes, total }));
-    const info = {
-      id: CIFAR10,
-      trainCount: archive.train.reduce((n, b) => n + b.labels.length, 0),
-      testCount: archive.test.reduce((n, b) => n + b.labels.length, 0),
-      source,
-      importedAt: Date.now(),
-    };
-    emit({ type: 'import', stage: 'storing', bytes: total, total });
-    await putDataset(info, archive);
-    return info;
-  },
+  importDataset: (input, emit, callId) => withCall(callId, (signal) => importDataset(input, emit, signal)),
+
+  cancelCall,
 
   dataset: () => getDataset(),
   deleteDataset: () => deleteDataset(),
