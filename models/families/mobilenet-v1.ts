@@ -11,8 +11,6 @@ import { Linear, Module, type Ctx } from '../nn';
 import { Sequential, convBnAct, dropout, type ZooModel } from '../layers';
 import { MOBILENET_V1_BLOCKS, scaleChannels } from '../mobilenet-v1-costs';
 
-export { MOBILENET_V1_BLOCKS, mobileNetV1Costs, type SeparableCost } from '../mobilenet-v1-costs';
-
 export class DepthwiseSeparable extends Module {
   readonly dw: Sequential;
   readonly pw: Sequential;

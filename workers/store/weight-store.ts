@@ -4,7 +4,7 @@
 import type { CachedModel } from '../contracts/inference-protocol';
 import { openDb, withQuota, type StoredTensor } from './db';
 
-export { StorageFullError, type StoredTensor } from './db';
+export type { StoredTensor } from './db';
 
 /**
  * The sha256 of a trained model's weights as stored: each tensor's name, shape and float32
