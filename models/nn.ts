@@ -133,9 +133,11 @@ export abstract class Module {
       let t = weights?.get(name);
       if (weights && !t) throw new Error(`Weights lack ${name}.`);
       if (t && !sameShape(t.shape, s.shape)) throw new Error(`${name}: expected [${s.shape}], got [${t.shape}].`);
-      t ??= initTensor(s, k++);
+      // tf.variable copies its initial value: a fresh init tensor is freed at once.
+      const init = t ? null : initTensor(s, k++);
       owner.values.get(local)?.dispose();
-      owner.values.set(local, tf.variable(t, !s.buffer && !s.frozen, undefined, 'float32'));
+      owner.values.set(local, tf.variable(t ?? init!, !s.buffer && !s.frozen, undefined, 'float32'));
+      init?.dispose();
     }
   }
 

@@ -199,38 +199,24 @@ export function reduceRun(v: RunView, e: TrainEvent): RunView {
       return { ...v, status: 'paused' };
     case 'resumed':
       return { ...v, status: 'running' };
-    case 'diverged': {
-      const keep = Math.max(0, Math.min(v.epochs.length, e.restoredEpoch));
+    case 'end': {
+      // The run's record is the outcome: its epochs (a divergence rolled back to the last
+      // checkpoint keeps only those before it), evaluation, model and message.
+      const r = e.run;
+      const status = r.status === 'done' || r.status === 'diverged' ? r.status : 'cancelled';
       return {
         ...v,
-        status: 'diverged',
-        epochs: v.epochs.slice(0, keep),
-        steps: v.steps.filter((s) => s.x <= keep),
-        message: `${e.message} The weights of epoch ${e.restoredEpoch} were restored.`,
+        status,
+        epochs: r.history.slice(),
+        steps: v.steps.filter((s) => s.x <= r.history.length || status !== 'diverged'),
+        evaluation: r.evaluation ?? null,
+        resultModelId: r.resultModelId ?? null,
+        message: r.message ?? null,
       };
     }
-    case 'evaluation':
-      return { ...v, evaluation: e.evaluation };
-    case 'done':
-      return { ...v, status: 'done', resultModelId: e.model.modelId };
-    case 'cancelled':
-      return { ...v, status: 'cancelled' };
     default:
       return v;
   }
-}
-
-/** The view's status once train() resolves, in case the stream's last event was missed. */
-export function settle(v: RunView, r: RunRecord): RunView {
-  const ended = r.status === 'done' || r.status === 'diverged' || r.status === 'cancelled' ? r.status : 'cancelled';
-  return {
-    ...v,
-    status: v.status === 'running' || v.status === 'paused' ? ended : v.status,
-    epochs: r.history.length >= v.epochs.length ? r.history.slice() : v.epochs,
-    evaluation: v.evaluation ?? r.evaluation ?? null,
-    resultModelId: v.resultModelId ?? r.resultModelId ?? null,
-    message: v.message ?? (r.status === 'diverged' ? (r.message ?? null) : null),
-  };
 }
 
 /** Unfinished runs can be resumed from their last checkpoint. */

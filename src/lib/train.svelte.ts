@@ -9,7 +9,7 @@ import { CALL_DEADLINES, type Deadline } from '../../workers/contracts/plan';
 import { failureOf, type BackendInfo, type EngineOptions } from '../../workers/contracts/inference-protocol';
 import type { TrainApi, DatasetInfo, Evaluation, RunRecord, Samples, TrainConfig, TrainEvent } from '../../workers/contracts/train-protocol';
 import {
-  defaultForm, defaultTrainModel, emptyRun, reduceRun, settle, validateForm, withOptimizer,
+  defaultForm, defaultTrainModel, emptyRun, reduceRun, validateForm, withOptimizer,
   type OptimizerName, type RunView, type TrainForm,
 } from './train-view';
 
@@ -199,12 +199,11 @@ export class TrainState {
     this.evaluation = null;
     const onEvent = (e: TrainEvent) => {
       this.run = reduceRun(this.run, e);
-      if (e.type === 'evaluation') this.evaluation = { title: 'Test set, after training', evaluation: e.evaluation };
+      if (e.type === 'end' && e.run.evaluation) this.evaluation = { title: 'Test set, after training', evaluation: e.run.evaluation };
     };
     try {
-      const record = await this.bridge.train(config, onEvent, from?.runId);
-      this.run = settle(this.run, record);
-      if (!this.evaluation && record.evaluation) this.evaluation = { title: 'Test set, after training', evaluation: record.evaluation };
+      // Resolves after the run's 'end' event, which carries its outcome.
+      await this.bridge.train(config, onEvent, from?.runId);
     } catch (e) {
       // A lost device comes with the worker's own advice; a hung or dead worker is restarted
       // here, and the run resumes from its last checkpoint.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bestValAcc, decimate, defaultForm, defaultTrainModel, emptyRun, formatDuration, formatLr, formatPercent, frozenText,
-  heatColor, importProgressText, lossTop, niceTop, reduceRun, resumable, rowShares, scalePoints, settle, validateForm,
+  heatColor, importProgressText, lossTop, niceTop, reduceRun, resumable, rowShares, scalePoints, validateForm,
   withOptimizer, type RunView,
 } from '../../src/lib/train-view';
 import { CARDS } from '../../models/registry';
@@ -14,6 +14,7 @@ const step = (epoch: number, s: number, loss: number, spe = 4): TrainEvent => ({
 const point = (epoch: number, valAcc = 0.5): EpochPoint => ({ epoch, trainLoss: 1.5, trainAcc: 0.4, valLoss: 1.6, valAcc });
 const start: TrainEvent = { type: 'start', runId: 'r1', stages: ['conv1', 'layer1'], trainCount: 256, testCount: 100, stepsPerEpoch: 4, params: 1000, trainable: 800 };
 const fold = (events: TrainEvent[], v: RunView = emptyRun(3)) => events.reduce(reduceRun, v);
+const record = (status: RunRecord['status']) => ({ runId: 'r1', status, epoch: 0, optimizerStep: 0, history: [], startedAt: 0, updatedAt: 0 }) as unknown as RunRecord;
 
 describe('train form', () => {
   const form = defaultForm('lenet5-modern-cifar10');
@@ -90,15 +91,16 @@ describe('train events', () => {
     expect(v.status).toBe('paused');
     v = reduceRun(v, { type: 'resumed', runId: 'r1' });
     expect(v.status).toBe('running');
-    expect(reduceRun(v, { type: 'cancelled', runId: 'r1' }).status).toBe('cancelled');
-    const done = reduceRun(v, { type: 'done', runId: 'r1', model: { modelId: 'm1', sha256: '', sourceBytes: 1, storedBytes: 1, savedAt: 0 } });
+    expect(reduceRun(v, { type: 'end', run: record('cancelled') }).status).toBe('cancelled');
+    const done = reduceRun(v, { type: 'end', run: { ...record('done'), resultModelId: 'm1' } });
     expect([done.status, done.resultModelId]).toEqual(['done', 'm1']);
   });
 
   it('rolls the curves back to the restored epoch when training diverges', () => {
     const v = fold([
       start, step(0, 3, 2), { type: 'epoch', runId: 'r1', point: point(1) }, step(1, 3, 1.5), { type: 'epoch', runId: 'r1', point: point(2) },
-      step(2, 0, NaN), { type: 'diverged', runId: 'r1', message: 'The loss became NaN.', restoredEpoch: 1 },
+      step(2, 0, NaN),
+      { type: 'end', run: { ...record('diverged'), epoch: 1, history: [point(1)], message: 'The loss became NaN. The weights of epoch 1 were restored.' } },
     ]);
     expect(v.status).toBe('diverged');
     expect(v.epochs).toHaveLength(1);
@@ -111,13 +113,12 @@ describe('train events', () => {
     expect(v.steps[0]!.x).toBe(2.25);
   });
 
-  it('settles the status from the final record', () => {
-    const record = { runId: 'r1', status: 'done', epoch: 2, history: [point(1), point(2, 0.7)] } as RunRecord;
-    const v = settle(fold([start]), record);
+  it('takes the outcome from the last event, which carries the run record', () => {
+    const run = { ...record('done'), epoch: 2, history: [point(1), point(2, 0.7)] };
+    const v = fold([start, { type: 'end', run }]);
     expect(v.status).toBe('done');
     expect(v.epochs).toHaveLength(2);
-    expect(settle(fold([start, { type: 'cancelled', runId: 'r1' }]), record).status).toBe('cancelled');
-    expect(bestValAcc(record.history)).toBe(0.7);
+    expect(bestValAcc(run.history)).toBe(0.7);
     expect(bestValAcc([])).toBeNull();
   });
 

@@ -96,12 +96,15 @@ export type TrainEvent =
   | { type: 'checkpoint'; runId: string; epoch: number }
   | { type: 'paused'; runId: string }
   | { type: 'resumed'; runId: string }
-  | { type: 'diverged'; runId: string; message: string; restoredEpoch: number }
-  | { type: 'evaluation'; runId: string; evaluation: Evaluation }
-  | { type: 'done'; runId: string; model: CachedModel }
-  | { type: 'cancelled'; runId: string };
+  /**
+   * The last event of a run, carrying its record: status 'done' (with the test evaluation and,
+   * in `model`, the trained model), 'diverged' (the message says which epoch's weights were
+   * restored) or 'cancelled'.
+   */
+  | { type: 'end'; run: RunRecord; model?: CachedModel };
 
-export type TrainListener = (e: TrainEvent) => void;
+/** The worker awaits the listener for the last event, so it arrives before train() resolves. */
+export type TrainListener = (e: TrainEvent) => void | Promise<void>;
 
 /** Up to `perClass` 32x32 RGBA images for each class, for the UI's sample grid. */
 export interface Samples {
@@ -122,8 +125,8 @@ export interface TrainApi {
   samples(perClass: number): Promise<Samples | null>;
   /** Parameter stage names of a model, for the freeze control. */
   stages(modelId: string): Promise<string[]>;
-  /** Starts a run (or resumes `runId` from its last checkpoint); resolves when it ends. */
-  train(config: TrainConfig, onEvent: TrainListener, resumeRunId?: string): Promise<RunRecord>;
+  /** Starts a run (or resumes `runId` from its last checkpoint); resolves after its 'end' event. */
+  train(config: TrainConfig, onEvent: TrainListener, resumeRunId?: string): Promise<void>;
   pause(): void;
   resume(): void;
   cancel(): void;

@@ -150,6 +150,11 @@ export class Trainer {
     }
   }
 
+  /** Full batches per epoch over `n` images (a last partial batch is dropped), at least 1. */
+  stepsPerEpoch(n: number): number {
+    return Math.floor(n / this.cfg.batchSize) || 1;
+  }
+
   /** One epoch over `order`; `each` sees every step and may pause or throw to stop. */
   async epoch(
     data: ImageSet,
@@ -158,7 +163,7 @@ export class Trainer {
     each: (s: { step: number; steps: number; loss: number; acc: number; lr: number; images: number }) => Promise<void>,
   ): Promise<{ loss: number; acc: number }> {
     const b = this.cfg.batchSize;
-    const steps = Math.floor(order.length / b) || 1;
+    const steps = this.stepsPerEpoch(order.length);
     const total = steps * this.cfg.epochs;
     let lossSum = 0;
     let correct = 0;
