@@ -1,9 +1,6 @@
 // WebGPU: compile every shader of a forward pass in parallel before the first real run.
 import * as tf from '@tensorflow/tfjs-core';
-
-interface ParallelCompile {
-  checkCompileCompletionAsync(): Promise<void>;
-}
+import { webgpuBackend } from './webgpu-internals';
 
 /**
  * On webgpu, traces `forward` with WEBGPU_ENGINE_COMPILE_ONLY: each kernel's pipeline is
@@ -11,9 +8,8 @@ interface ParallelCompile {
  * them at once. Elsewhere it does nothing. Returns whether it compiled.
  */
 export async function precompile(forward: () => tf.Tensor): Promise<boolean> {
-  if (tf.getBackend() !== 'webgpu') return false;
-  const backend = tf.backend() as unknown as Partial<ParallelCompile>;
-  if (typeof backend.checkCompileCompletionAsync !== 'function') return false;
+  const backend = webgpuBackend();
+  if (typeof backend?.checkCompileCompletionAsync !== 'function') return false;
   tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
   try {
     tf.tidy(forward);

@@ -5,6 +5,7 @@
 // A worker honours injectFault only when its page was opened with ?faults (passed to
 // init), so ordinary use cannot trip it; without the flag every fault is refused.
 import * as tf from '@tensorflow/tfjs-core';
+import { webgpuBackend } from './webgpu-internals';
 import type { Fault } from '../contracts/inference-protocol';
 
 let enabled = false;
@@ -21,8 +22,8 @@ export function injectFault(fault: Fault): void {
     case 'lose-device': {
       // The backend's own device: TF.js then fails as after a driver reset (device.lost
       // resolves with reason 'destroyed', which the app treats like any other loss).
-      const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-      if (tf.getBackend() !== 'webgpu' || !device) throw new Error(`No WebGPU device to lose: the backend is ${tf.getBackend()}.`);
+      const device = webgpuBackend()?.device;
+      if (!device) throw new Error(`No WebGPU device to lose: the backend is ${tf.getBackend()}.`);
       device.destroy();
       return;
     }

@@ -3,7 +3,7 @@
 // backend neither reports nor survives one: it creates its device once per engine, and every
 // later call fails with an unrelated message (createBuffer "too large"). The worker turns
 // that into one named error, GPU_LOST, and the UI restarts the worker (planRecovery).
-import * as tf from '@tensorflow/tfjs-core';
+import { webgpuBackend } from './webgpu-internals';
 import { GPU_LOST } from '../contracts/inference-protocol';
 
 let lost: string | undefined;
@@ -11,7 +11,7 @@ let watched: Promise<void> | undefined;
 
 /** Watches the current backend's device; call once the backend is webgpu. */
 export function watchDeviceLoss(): void {
-  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  const device = webgpuBackend()?.device;
   watched = device?.lost.then((info) => {
     lost = info.message || `reason: ${info.reason}`;
   });

@@ -14,17 +14,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Preprocess } from '../../models/card';
 import { workerCropFor } from '../contracts/geometry';
 import { importSource } from '../engine/faults';
+import { webgpuBackend } from '../engine/webgpu-internals';
 
-/** The parts of the TF.js WebGPU backend (4.22) this module uses. */
-interface WebGpuBackend {
-  device: GPUDevice;
-  tensorMap: { get(dataId: object): { resource: unknown } };
-  makeTensorInfo(shape: number[], dtype: 'int32'): tf.TensorInfo;
-  runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: 'float32', uniforms: { type: 'uint32'; data: number[] }[]): tf.TensorInfo;
-  disposeData(dataId: object): void;
-  endComputePassEncoder(): void;
-  submitQueue(): void;
-}
 
 const WORKGROUP = 64;
 /** TF.js's PixelsOpType.FROM_PIXELS: the shader header declares the output and a texture at binding 1. */
@@ -126,8 +117,8 @@ class FrameProgram {
  * soon as this returns: the dispatch that samples it has been submitted.
  */
 export function videoFrameToInput(frame: VideoFrame, p: Preprocess): tf.Tensor4D {
-  if (tf.getBackend() !== 'webgpu') throw new Error('videoFrameToInput needs the webgpu backend.');
-  const backend = tf.backend() as unknown as WebGpuBackend;
+  const backend = webgpuBackend();
+  if (!backend) throw new Error('videoFrameToInput needs the webgpu backend.');
   const [h, w] = p.size;
   const c = p.channels ?? 3;
   const program = new FrameProgram(frame.displayWidth, frame.displayHeight, p);
