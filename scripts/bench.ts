@@ -27,8 +27,9 @@ const HELP = `npm run bench [-- options]
   --models airbench-cifar10,resnet20-cifar10,mobilenet-v2-imagenet
   --warmup 2 --runs 10               model-only: warm-up passes, then timed passes
   --max-seconds 20                   per model x backend: stop timing after this (at least 3 runs)
-  --threads N                        wasm threads asked of TF.js (default: cores); ORT and PyTorch
-                                     get the count TF.js reports (getThreadsCount), or N
+  --threads N[,M...]                 wasm threads asked of TF.js (default: cores); a list runs wasm
+                                     once per count and prints the speed-up; ORT and PyTorch get
+                                     the count TF.js reports for the first (getThreadsCount)
   --frames 20                        live path: frames after warm-up (0: skip the live path)
   --no-peers                         skip onnxruntime-web and PyTorch
   --serial-compile                   webgpu: no parallel shader compile before the first run
@@ -51,7 +52,9 @@ const modelIds = opt('models', 'airbench-cifar10,resnet20-cifar10,mobilenet-v2-i
 const warmup = Number(opt('warmup', '2'));
 const runs = Number(opt('runs', '10'));
 const maxMs = Number(opt('max-seconds', '20')) * 1000;
-const threads = Number(opt('threads', String(cpus().length)));
+// A list (--threads 1,2) runs wasm once per count, in this one run, and reports the speed-up.
+const threadCounts = opt('threads', String(cpus().length)).split(',').map(Number);
+const threads = threadCounts[0]!;
 const frames = Number(opt('frames', '20'));
 const peers = !flag('no-peers');
 const parallelCompile = !flag('serial-compile');
@@ -110,13 +113,14 @@ interface TfRow extends Summary {
 }
 const tfRows: TfRow[] = [];
 const skipped: string[] = [];
-for (const b of backends) {
+for (const [b, t] of backends.flatMap((b) => (b === 'wasm' ? threadCounts : [threads]).map((t) => [b, t] as const))) {
   const { browser, page } = await launch({ camera: false });
   try {
     await openBench(page);
     let info: InitResult;
     try {
-      info = await page.evaluate(([b, t]) => (globalThis as unknown as { benchInit: (b: string, t: number) => Promise<InitResult> }).benchInit(b, t), [b, threads] as const);
+      info = await page.evaluate(([b, t]) => (globalThis as unknown as { benchInit: (b: string, t: number) => Promise<InitResult> }).benchInit(b, t), [b, t] as const);
+      if (b === 'wasm' && info.threads !== t) skipped.push(`TF.js wasm: ${t} threads asked, ${info.threads} given`);
     } catch (e) {
       skipped.push(`TF.js ${b}: ${(e as Error).message.split('\n')[0]}`);
       continue;
@@ -293,6 +297,19 @@ log(
     tfRows.map((r) => [r.model, backendLabel(r), r.firstMs, r.p50Ms, r.p95Ms, String(r.runs), fmtRatio(ratio(r.p50Ms, ortWasm(r.model)?.p50Ms)), fmtRatio(ratio(r.p50Ms, torchRow(r.model)?.p50Ms))]),
   ),
 );
+const wasmRows = (id: string) => tfRows.filter((r) => r.model === id && r.backend === 'wasm');
+if (threadCounts.length > 1) {
+  log('\nwasm threads (p50 ms; speed-up over the first count, in this run):');
+  log(
+    markdownTable(
+      ['model', ...threadCounts.map((t) => `${t} thread${t === 1 ? '' : 's'}`), ...threadCounts.slice(1).map((t) => `${threadCounts[0]} → ${t}`)],
+      modelIds.map((id) => {
+        const p50 = threadCounts.map((t) => wasmRows(id).find((r) => r.threads === t)?.p50Ms);
+        return [id, ...p50.map((v) => (v == null ? '–' : v)), ...p50.slice(1).map((v) => fmtRatio(ratio(p50[0], v)))];
+      }),
+    ),
+  );
+}
 if (peerRows.length) {
   log('\nPeers, same weights and input:');
   log(
@@ -340,7 +357,7 @@ if (skipped.length) log(`\nSkipped:\n- ${skipped.join('\n- ')}`);
 const strip = <T extends { output?: number[] }>(r: T) => ({ ...r, output: undefined });
 writeFileSync(
   outFile,
-  JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: loadStart, end: loadavg()[0] }, options: { backends, modelIds, warmup, runs, maxMs, threads, peerThreads, frames, parallelCompile, fuse, profile, leakFrames }, modelOnly: tfRows.map(strip), peers: peerRows.map(strip), live: liveRows, preprocess: prepRows, skipped }, null, 1),
+  JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: loadStart, end: loadavg()[0] }, options: { backends, modelIds, warmup, runs, maxMs, threads: threadCounts, peerThreads, frames, parallelCompile, fuse, profile, leakFrames }, modelOnly: tfRows.map(strip), peers: peerRows.map(strip), live: liveRows, preprocess: prepRows, skipped }, null, 1),
 );
 log(`\nwrote ${outFile}`);
 process.exit(0);
