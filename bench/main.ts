@@ -144,7 +144,7 @@ async function benchModel(req: ModelRequest): Promise<ModelResult> {
     const frame = await createImageBitmap(canvas);
     const before = tf.memory().numTensors;
     for (let i = 0; i < req.leakFrames; i++) {
-      const x = frameToInput(frame, card.preprocess);
+      const x = frameToInput(frame, card.preprocess, 'whole-frame');
       const y = tf.tidy(() => tf.softmax(model.forward(x, EVAL)));
       x.dispose();
       await y.data();
@@ -248,7 +248,7 @@ async function benchPreprocess(req: PreprocessRequest): Promise<PreprocessResult
   const frame = new VideoFrame(canvas, { timestamp: 0 });
   try {
     const a = videoFrameToInput(frame, p);
-    const b = frameToInput(bitmap, p);
+    const b = frameToInput(bitmap, p, 'whole-frame');
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
     const maxAbsDiff = (await diff.data())[0]!;
     tf.dispose([a, b, diff]);
@@ -258,7 +258,7 @@ async function benchPreprocess(req: PreprocessRequest): Promise<PreprocessResult
       x.dispose();
     };
     const texture = await timeRuns(() => readBack(() => videoFrameToInput(frame, p)), req.warmup, req.runs, req.maxMs);
-    const ops = await timeRuns(() => readBack(() => frameToInput(bitmap, p)), req.warmup, req.runs, req.maxMs);
+    const ops = await timeRuns(() => readBack(() => frameToInput(bitmap, p, 'whole-frame')), req.warmup, req.runs, req.maxMs);
     return {
       id: req.id,
       frame: [req.width, req.height],

@@ -4,7 +4,7 @@
 // normalise instead of 1.2 MB. The worker's own crop and resize then have nothing to do.
 import { cropFor } from '../../workers/contracts/geometry';
 import type { Preprocess } from '../../models/card';
-import type { ClassifyResult, Frame, FrameImport, InferenceBackend } from '../../workers/contracts/inference-protocol';
+import type { Frame, FrameImport } from '../../workers/contracts/inference-protocol';
 
 /** A video frame or an image, cropped and resized as `p` asks. */
 export function captureFor(source: HTMLVideoElement | ImageBitmap, p: Preprocess): Promise<ImageBitmap> {
@@ -22,10 +22,4 @@ export function captureFor(source: HTMLVideoElement | ImageBitmap, p: Preprocess
  */
 export async function captureFrame(video: HTMLVideoElement, p: Preprocess, mode: FrameImport): Promise<Frame> {
   return mode === 'external-texture' ? new VideoFrame(video) : captureFor(video, p);
-}
-
-/** The backend as the UI should now use it: after a failed VideoFrame import, send bitmaps. */
-export function afterFrameImport<B extends InferenceBackend | null>(backend: B, r: ClassifyResult): B {
-  if (!backend || !r.frameImportFailed || backend.frameImport.mode === 'bitmap') return backend;
-  return { ...backend, frameImport: { mode: 'bitmap', why: r.frameImportFailed } };
 }

@@ -36,17 +36,13 @@ export async function restartAfter(
     if (!plan) throw cause;
     host.failures.set(failure!, earlier + 1);
     host.bridge.restart();
-    let next: InferenceBackend;
+    let next: InferenceBackend; // its frame import says why, in the plan's words
     try {
       next = await host.bridge.init(plan.engine, onProgress);
     } catch (e) {
       if (!failureOf(e)) throw restartFailed(cause, e);
       cause = e as Error;
       continue;
-    }
-    if (before.frameImport.mode === 'external-texture' && next.frameImport.mode === 'bitmap') {
-      // Not "as asked by ?frameImport=bitmap": the recovery asked.
-      next = { ...next, frameImport: { mode: 'bitmap', why: 'the WebGPU device was lost while camera frames were imported as textures' } };
     }
     host.backend = next;
     host.engine = plan.engine;

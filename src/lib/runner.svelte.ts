@@ -3,7 +3,7 @@
 import { Bridge } from './bridge';
 import { Pane } from './pane.svelte';
 import { Rolling } from './stats';
-import { afterFrameImport, captureFor, captureFrame } from './capture';
+import { captureFor, captureFrame } from './capture';
 import { restartAfter } from './recovery';
 import { classifyDeadline } from '../../workers/contracts/plan';
 import type { ModelCard } from '../../models/card';
@@ -114,7 +114,8 @@ export class ModelRunner {
     this.callMs.push(performance.now() - sent);
     // Newest wins: a pane replaced meanwhile (another model, a restart) shows nothing old.
     if (pane !== this.pane) return;
-    this.backend = afterFrameImport(this.backend, r);
+    // The worker owns the frame-import plan (it moves to bitmaps when an import fails).
+    if (this.backend && this.backend.frameImport.mode !== r.plan.mode) this.backend = { ...this.backend, frameImport: r.plan };
     pane.show(r, source, frame);
     await afterRender();
     const shown = performance.now();

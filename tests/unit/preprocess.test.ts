@@ -24,7 +24,7 @@ describe('training, evaluation and the camera get the same input from the same f
   const frame = Uint8Array.from({ length: 32 * 32 * 3 }, (_, i) => (i * 97 + (i >> 5) * 31) % 256);
   // Cards that take a whole 32x32 frame (the CIFAR and MNIST models), and one fine-tuned at 96.
   const cards = CARDS.filter((c) => {
-    const crop = workerCropFor(32, 32, c.preprocess);
+    const crop = workerCropFor(32, 32, c.preprocess, 'whole-frame');
     return crop.width === 32 && crop.height === 32;
   });
   const at96 = { ...cards.find((c) => c.id === 'airbench-cifar10')!, id: 'airbench at 96' };
@@ -39,7 +39,7 @@ describe('training, evaluation and the camera get the same input from the same f
       const [size] = card.preprocess.size;
       const train = toInput(frame, 1, card.preprocess, size);
       const pixels = tf.tensor3d(frame, [32, 32, 3], 'int32');
-      const camera = pixelsToInput(pixels, card.preprocess);
+      const camera = pixelsToInput(pixels, card.preprocess, 'whole-frame');
       expect(camera.shape).toEqual(train.shape);
       expect(await maxDiff(train, camera)).toBeLessThan(1e-5);
       tf.dispose([train, pixels, camera]);

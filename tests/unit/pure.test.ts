@@ -4,7 +4,6 @@ import { cameraErrorMessage, fileRejection } from '../../src/lib/errors';
 import { FrameGate } from '../../src/lib/bridge';
 import { classifyDeadline, engineOptions, planBackends, planFrameImport, planRecovery, planRestart, planThreads, WATCHDOG } from '../../workers/contracts/plan';
 import { failureOf, GPU_LOST, namedError, WORKER_DIED, WORKER_HUNG } from '../../workers/contracts/inference-protocol';
-import { afterFrameImport } from '../../src/lib/capture';
 import type { ClassifyResult, InferenceBackend } from '../../workers/contracts/inference-protocol';
 import { cropFor, workerCropFor } from '../../workers/contracts/geometry';
 import { topK } from '../../workers/inference/topk';
@@ -94,7 +93,7 @@ describe('recovery from a lost GPU device', () => {
   const bitmap = { name: 'webgpu' as const, frameImport: { mode: 'bitmap' as const } };
   it('first drops the VideoFrame import and keeps WebGPU', () => {
     const p = planRecovery(texture, { backend: 'webgpu', frameImport: 'external-texture' });
-    expect(p?.engine).toEqual({ backend: 'webgpu', frameImport: 'bitmap' });
+    expect(p?.engine).toEqual({ backend: 'webgpu', frameImport: 'bitmap', frameImportReason: 'the WebGPU device was lost while camera frames were imported as textures' });
   });
   it('then leaves WebGPU, keeping what the URL asked otherwise', () => {
     const p = planRecovery(bitmap, { frameImport: 'bitmap' });
@@ -179,13 +178,11 @@ describe('frame import plan', () => {
     expect(wasm.mode).toBe('bitmap');
     expect(wasm.why).toContain('cannot apply');
   });
-  it('moves the UI to bitmaps once the worker reports a failed import, and only then', () => {
-    const backend = { name: 'webgpu', frameImport: { mode: 'external-texture', why: '' } } as InferenceBackend;
-    const ok = { frameImport: 'external-texture' } as ClassifyResult;
-    expect(afterFrameImport(backend, ok)).toBe(backend);
-    const failed = { frameImport: 'bitmap', frameImportFailed: 'importing a VideoFrame failed (x)' } as ClassifyResult;
-    expect(afterFrameImport(backend, failed).frameImport).toEqual({ mode: 'bitmap', why: 'importing a VideoFrame failed (x)' });
-    expect(afterFrameImport(null, failed)).toBeNull();
+  it("says why a restart asked for bitmaps, in its words rather than the URL's", () => {
+    expect(planFrameImport({ ...gpu, requested: 'bitmap', reason: 'the device was lost' }).why).toBe('the device was lost');
+    const texture = { name: 'webgpu' as const, frameImport: { mode: 'external-texture' as const } };
+    const engine = planRecovery(texture, {})!.engine;
+    expect(planFrameImport({ ...gpu, requested: engine.frameImport, reason: engine.frameImportReason }).why).toMatch(/device was lost while camera frames were imported/);
   });
   it('names the choices for an unknown value and keeps the default', () => {
     const p = planFrameImport({ ...gpu, requested: 'zero-copy' });
@@ -211,8 +208,12 @@ describe('crop geometry', () => {
   it('the worker uses a frame the UI already cropped and resized as it is, not cropping it twice', () => {
     const timm = { ...p, size: [224, 224] as [number, number], cropFraction: 0.875 };
     expect(cropFor(224, 224, timm).width).toBe(196);
-    expect(workerCropFor(224, 224, timm)).toEqual({ top: 0, left: 0, height: 224, width: 224, pool: 1 });
-    expect(workerCropFor(640, 480, p)).toEqual(cropFor(640, 480, p));
+    expect(workerCropFor(224, 224, timm, 'model-input')).toEqual({ top: 0, left: 0, height: 224, width: 224, pool: 1 });
+    expect(workerCropFor(640, 480, p, 'whole-frame')).toEqual(cropFor(640, 480, p));
+  });
+  it('crops a whole camera frame even at the input size, as the UI would have', () => {
+    const timm = { ...p, size: [224, 224] as [number, number], cropFraction: 0.875 };
+    expect(workerCropFor(224, 224, timm, 'whole-frame')).toEqual(cropFor(224, 224, timm));
   });
 });
 

@@ -37,7 +37,8 @@ describe('restartAfter', () => {
       notices.push(n);
       if (reloads++ === 0) throw namedError(GPU_LOST, 'The WebGPU device was lost (again).');
     });
-    expect(inits).toEqual([{ frameImport: 'bitmap' }, { frameImport: 'bitmap', avoid: ['webgpu'] }]);
+    const reason = { frameImport: 'bitmap', frameImportReason: 'the WebGPU device was lost while camera frames were imported as textures' };
+    expect(inits).toEqual([reason, { ...reason, avoid: ['webgpu'] }]);
     expect(notices).toEqual([
       "The WebGPU device was lost (destroyed). The model's worker was restarted and camera frames now go to WebGPU as bitmaps; it runs on webgpu.",
       "The WebGPU device was lost (again). The model's worker was restarted and WebGPU is no longer used on this page; it runs on webgl.",

@@ -11,13 +11,16 @@ export interface Crop {
 }
 
 /**
- * The worker's crop. The UI sends frames already cropped and resized by cropFor
- * (src/lib/capture.ts), so a frame at the input size is used whole: cropping it again would
- * take cropFraction twice.
+ * The worker's crop of a frame. `framing` says what the frame is: 'model-input' for a bitmap the
+ * UI already cropped and resized with cropFor (src/lib/capture.ts), used whole (cropping it
+ * again would take cropFraction twice); 'whole-frame' for a camera frame as it came (a
+ * VideoFrame, or a bitmap the bench made), cropped here. Said by the sender, not guessed
+ * from the frame's size: a camera may deliver frames at the model's input size.
  */
-export function workerCropFor(frameW: number, frameH: number, p: Preprocess): Crop {
-  const [outH, outW] = p.size;
-  if (frameW === outW && frameH === outH) return { top: 0, left: 0, height: outH, width: outW, pool: 1 };
+export type Framing = 'model-input' | 'whole-frame';
+
+export function workerCropFor(frameW: number, frameH: number, p: Preprocess, framing: Framing): Crop {
+  if (framing === 'model-input') return { top: 0, left: 0, height: frameH, width: frameW, pool: 1 };
   return cropFor(frameW, frameH, p);
 }
 

@@ -36,6 +36,8 @@ export interface InferenceBackend extends BackendInfo {
 export interface EngineOptions {
   backend?: string;
   frameImport?: string;
+  /** Why `frameImport` is asked for, when not by the URL (a restart after a lost device). */
+  frameImportReason?: string;
   /** wasm threads; default: all cores but one, at least 1 (planThreads). */
   threads?: number;
   /** Backends not to try: set after a backend failed on this page (planRestart). */
@@ -106,8 +108,8 @@ export interface ClassifyResult {
   preprocessMs: number;
   /** The path this frame took: a VideoFrame sampled by one shader, or a bitmap upload. */
   frameImport: FrameImport;
-  /** Set when importing a VideoFrame failed and the worker moved to bitmaps: why. */
-  frameImportFailed?: string;
+  /** How the worker wants the next frames (it moves to bitmaps when an import fails); the UI follows. */
+  plan: InferenceBackend['frameImport'];
   memory: MemoryInfo;
 }
 

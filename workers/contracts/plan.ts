@@ -68,8 +68,10 @@ export interface FrameImportFacts {
   videoFrame: boolean;
   /** The WebGPU adapter is a software fallback (SwiftShader). */
   fallbackAdapter: boolean;
-  /** ?frameImport= from the page's URL, if any. */
+  /** ?frameImport= from the page's URL, if any, or what a restart asks for. */
   requested?: string | null;
+  /** Why it was asked for, when not by the URL (planRecovery's restart). */
+  reason?: string;
 }
 
 /**
@@ -87,7 +89,7 @@ export function planFrameImport(f: FrameImportFacts): { mode: FrameImport; why: 
     const mode: FrameImport = possible && !f.fallbackAdapter ? 'external-texture' : 'bitmap';
     return { mode, why: `unknown ?frameImport=${f.requested} (choose ${FRAME_IMPORTS.join(' or ')}); using ${mode}` };
   }
-  if (requested === 'bitmap') return { mode: 'bitmap', why: 'as asked by ?frameImport=bitmap' };
+  if (requested === 'bitmap') return { mode: 'bitmap', why: f.reason ?? 'as asked by ?frameImport=bitmap' };
   if (!possible) {
     const why = f.backend !== 'webgpu' ? `${f.backend} cannot sample video textures` : 'VideoFrame is missing in this browser';
     return { mode: 'bitmap', why: requested ? `${why}, so ?frameImport=${requested} cannot apply` : why };
@@ -142,7 +144,8 @@ export interface RecoveryPlan {
 export function planRecovery(backend: { name: BackendName; frameImport: { mode: FrameImport } }, engine: EngineOptions): RecoveryPlan | null {
   if (backend.name !== 'webgpu') return null;
   if (backend.frameImport.mode === 'external-texture') {
-    return { engine: { ...engine, frameImport: 'bitmap' }, change: 'camera frames now go to WebGPU as bitmaps' };
+    const frameImportReason = 'the WebGPU device was lost while camera frames were imported as textures';
+    return { engine: { ...engine, frameImport: 'bitmap', frameImportReason }, change: 'camera frames now go to WebGPU as bitmaps' };
   }
   // webgpu cannot be in engine.avoid already: it ran.
   return { engine: { ...engine, avoid: [...(engine.avoid ?? []), 'webgpu'] }, change: 'WebGPU is no longer used on this page' };

@@ -75,23 +75,22 @@ async function loadModel(id: string, onProgress: ProgressListener): Promise<Load
   return { card, model, info };
 }
 
-/** Why importing a VideoFrame failed, once it has: later frames then go as bitmaps. */
-let importFailed: string | undefined;
-
 /** The model's input from either kind of frame (see planFrameImport). */
 async function toInput(frame: Frame, card: ModelCard): Promise<[tf.Tensor4D, FrameImport]> {
-  if (frame instanceof ImageBitmap) return [frameToInput(frame, card.preprocess), 'bitmap'];
-  if (tf.getBackend() === 'webgpu' && !importFailed) {
+  // The UI's bitmaps are cropped and resized already (capture.ts); its VideoFrames are whole.
+  if (frame instanceof ImageBitmap) return [frameToInput(frame, card.preprocess, 'model-input'), 'bitmap'];
+  if (backend?.frameImport.mode === 'external-texture') {
     try {
       return [videoFrameToInput(frame, card.preprocess), 'external-texture'];
     } catch (e) {
-      importFailed = `importing a VideoFrame failed (${(e as Error).message}), so frames go as bitmaps`;
+      // The plan is the worker's: it changes here, and every result tells the UI (plan).
+      backend = { ...backend, frameImport: { mode: 'bitmap', why: `importing a VideoFrame failed (${(e as Error).message}), so frames go as bitmaps` } };
     }
   }
   // A VideoFrame that cannot be sampled here: decode it to a bitmap instead.
   const bitmap = await createImageBitmap(frame);
   try {
-    return [frameToInput(bitmap, card.preprocess), 'bitmap'];
+    return [frameToInput(bitmap, card.preprocess, 'whole-frame'), 'bitmap'];
   } finally {
     bitmap.close();
   }
@@ -123,7 +122,7 @@ async function classify(id: string, frame: Frame, signal: AbortSignal): Promise<
       modelMs: t2 - t1,
       preprocessMs: t1 - t0,
       frameImport,
-      frameImportFailed: importFailed,
+      plan: backend!.frameImport,
       memory: memory(),
     };
   } catch (e) {
@@ -189,6 +188,7 @@ const api: InferenceApi = {
         videoFrame: typeof VideoFrame !== 'undefined',
         fallbackAdapter: info.name === 'webgpu' && (await isFallbackAdapter()),
         requested: opts.frameImport,
+        reason: opts.frameImportReason,
       });
       backend = { ...info, frameImport };
     }

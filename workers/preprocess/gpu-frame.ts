@@ -54,7 +54,7 @@ class FrameProgram {
     const p = this.p;
     const [outH, outW] = p.size;
     const c = p.channels ?? 3;
-    const crop = workerCropFor(this.frameW, this.frameH, p);
+    const crop = workerCropFor(this.frameW, this.frameH, p, 'whole-frame'); // a camera frame as it came
     const k = crop.pool;
     // The pooled crop's size, as avgPool 'valid' gives it; bilinear then maps it to the output.
     const ph = Math.floor(crop.height / k);

@@ -4,17 +4,17 @@
 // does in one dispatch; tests/unit/preprocess.test.ts and gpu-frame.spec.ts hold them together.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Preprocess } from '../../models/card';
-import { workerCropFor } from '../contracts/geometry';
+import { workerCropFor, type Framing } from '../contracts/geometry';
 
-export function frameToInput(frame: ImageBitmap, p: Preprocess): tf.Tensor4D {
-  return tf.tidy(() => pixelsToInput(tf.browser.fromPixels(frame), p));
+export function frameToInput(frame: ImageBitmap, p: Preprocess, framing: Framing): tf.Tensor4D {
+  return tf.tidy(() => pixelsToInput(tf.browser.fromPixels(frame), p, framing));
 }
 
 /** HWC uint8 pixels of a whole frame -> the model's input: crop, anti-alias pool, resize, normalise. */
-export function pixelsToInput(pixels: tf.Tensor3D, p: Preprocess): tf.Tensor4D {
+export function pixelsToInput(pixels: tf.Tensor3D, p: Preprocess, framing: Framing): tf.Tensor4D {
   return tf.tidy(() => {
     const [height, width] = pixels.shape;
-    const c = workerCropFor(width, height, p);
+    const c = workerCropFor(width, height, p, framing);
     const crop = tf.slice(pixels, [c.top, c.left, 0], [c.height, c.width, 3]);
     let x4 = tf.expandDims(tf.cast(crop, 'float32'), 0) as tf.Tensor4D;
     if (c.pool > 1) x4 = tf.avgPool(x4, c.pool, c.pool, 'valid');
