@@ -2,7 +2,7 @@
 // Imports TF.js: only workers and Node tools use it.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelCard } from './card';
-import type { Module } from './nn';
+import type { ZooModel } from './layers';
 import * as airbench from './families/airbench';
 import * as lenet from './families/lenet';
 import * as alexnet from './families/alexnet';
@@ -16,8 +16,11 @@ import * as mobilenetV2 from './families/mobilenet-v2';
 import * as mobilenetV3 from './families/mobilenet-v3';
 import * as convnext from './families/convnext';
 
-/** A classifier: forward() gives logits; features() feeds the replaceable head. */
-export type Classifier = Module & { features(x: import('@tensorflow/tfjs-core').Tensor, ctx: import('./nn').Ctx): import('@tensorflow/tfjs-core').Tensor };
+/**
+ * A classifier: forward() gives logits, features() feeds the head, and every family has the
+ * same head API (headName, replaceHead), which fine-tuning uses.
+ */
+export type Classifier = ZooModel;
 
 const FAMILIES: Record<string, (config: Record<string, unknown>) => Classifier> = {
   airbench: airbench.build,

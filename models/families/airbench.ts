@@ -4,6 +4,7 @@
 // Names match training/train_airbench.py's PyTorch module, so its state dict loads as is.
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, Linear, Module, gelu, type Ctx } from '../nn';
+import type { ZooModel } from '../layers';
 
 export interface AirbenchConfig {
   widths: [number, number, number];
@@ -39,7 +40,8 @@ class ConvGroup extends Module {
 }
 
 /** Input: NHWC float32, normalised by the card's mean/std. Output: logits [N, classes]. */
-export class Airbench extends Module {
+export class Airbench extends Module implements ZooModel {
+  readonly headName = 'head';
   whiten: Conv2d;
   blocks: ConvGroup[];
   head: Linear;
@@ -60,6 +62,13 @@ export class Airbench extends Module {
     let y = gelu(this.whiten.forward(x));
     for (const b of this.blocks) y = b.forward(y, ctx);
     return tf.max(y, [1, 2]);
+  }
+
+  /** The shared head API: a fresh head for `numClasses`, not materialised. */
+  replaceHead(numClasses: number): Linear {
+    this.head.dispose();
+    this.head = this.add('head', new Linear(this.cfg.widths[2], numClasses, false));
+    return this.head;
   }
 
   /** Logits of one view. */

@@ -10,7 +10,7 @@ import { adaptiveAvgPool2d, maxPool2d, makeDivisible, type ZooModel } from '../.
 import { profile, profileCard } from '../../models/profile';
 import { buildModel } from '../../models/builders';
 import { ZOO_CARDS, findZooCard } from '../../models/zoo';
-import { CARDS } from '../../models/registry';
+import { CARDS, findCard } from '../../models/registry';
 import { build as lenet, LENET5_PAPER } from '../../models/families/lenet';
 import { build as alexnet } from '../../models/families/alexnet';
 import { build as zfnet } from '../../models/families/zfnet';
@@ -251,6 +251,19 @@ describe('zoo forward', () => {
       m.dispose();
     });
   }
+
+  it('airbench has the same head API (its head has no bias, and the TTA views use it too)', () => {
+    const m = buildModel(findCard('airbench-cifar10'));
+    m.materialize(undefined, 1);
+    const held = tf.memory().numTensors;
+    m.replaceHead(2).materialize();
+    expect(tf.memory().numTensors).toBe(held); // one weight out, one in
+    expect([...m.namedSpecs()].filter(([n]) => n.startsWith(`${m.headName}.`)).map(([, s]) => s.torchShape)).toEqual([[2, 160]]);
+    tf.tidy(() => {
+      expect(m.forward(tf.zeros([1, 32, 32, 3]), EVAL).shape).toEqual([1, 2]);
+    });
+    m.dispose();
+  });
 
   it('buildModel builds every zoo family', () => {
     for (const card of ZOO_CARDS) expect(buildModel(card).paramCount()).toBe(card.params);

@@ -5,7 +5,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadClassifier, type Classifier } from '../../models/builders';
 import { CIFAR10_LABELS, type ModelCard } from '../../models/card';
-import type { ZooModel } from '../../models/layers';
 import { profileCard } from '../../models/profile';
 import type { BackendInfo, CachedModel, MemoryInfo } from '../contracts/inference-protocol';
 import type { Evaluation, ImageSet, RunRecord, TrainConfig, TrainListener } from '../contracts/train-protocol';
@@ -72,9 +71,6 @@ export function memory(): MemoryInfo {
   return { numTensors: m.numTensors, numBytes: m.numBytes, gpuBytes: m.numBytesInGPU };
 }
 
-export function headNameOf(model: Classifier): string {
-  return (model as Partial<ZooModel>).headName ?? 'head';
-}
 
 export const isCifarCard = (card: ModelCard) => card.labels.length === 10 && card.labels.every((l, i) => l === CIFAR10_LABELS[i]);
 
@@ -86,11 +82,7 @@ export function requireDataset(split: ImageSet, what: string): void {
 async function buildForCifar(base: ModelCard, cfg: TrainConfig, deps: RunDeps): Promise<Classifier> {
   const pretrained = cfg.pretrained ? (m: Classifier) => deps.weights(base, m) : null;
   const model = await loadClassifier(base, pretrained, { fuse: false, seed: cfg.seed });
-  if (!isCifarCard(base)) {
-    const replace = (model as Partial<ZooModel>).replaceHead;
-    if (!replace) throw new Error(`${base.name} has no replaceable head.`);
-    replace.call(model, 10).materialize(undefined, cfg.seed + 1);
-  }
+  if (!isCifarCard(base)) model.replaceHead(10).materialize(undefined, cfg.seed + 1);
   return model;
 }
 
@@ -167,7 +159,7 @@ export async function runTraining(cfg: TrainConfig, emit: TrainListener, deps: R
   requireDataset(testSet, 'test');
   const base = await deps.card(cfg.baseModelId);
   const model = await buildForCifar(base, cfg, deps);
-  const trainer = new Trainer(model, base.preprocess, cfg, headNameOf(model));
+  const trainer = new Trainer(model, base.preprocess, cfg, model.headName);
   control.reset(true);
 
   /** Pauses here while asked to; a cancel ends the run. */

@@ -17,7 +17,7 @@ import { deleteRun, getRun, listRuns, putRun } from '../store/run-store';
 import { putCached } from '../store/weight-store';
 import type { TrainApi } from '../contracts/train-protocol';
 import { evaluateModel } from './trainer';
-import { headNameOf, isCifarCard, requireDataset, RunControl, runTraining, type RunDeps } from './run';
+import { isCifarCard, requireDataset, RunControl, runTraining, type RunDeps } from './run';
 import { stagesOf } from './stages';
 import { importDataset, samples } from './dataset-import';
 import { exportModel, importModel } from './model-io';
@@ -67,7 +67,7 @@ const api: TrainApi = {
 
   async stages(modelId) {
     const model = buildModel(await cardFor(modelId));
-    return stagesOf([...model.namedSpecs()].map(([n]) => n), headNameOf(model));
+    return stagesOf([...model.namedSpecs()].map(([n]) => n), model.headName);
   },
 
   // A lost GPU device is named as such; the run stays resumable from its last checkpoint.
