@@ -44,6 +44,8 @@ export class TrainState {
 
   private bridge: TrainBridge | null = null;
   private stagesFor = '';
+  private importAbort: AbortController | null = null;
+  private restarting = false;
 
   /** Said once the training worker died and was restarted. */
   notice = $state<string | null>(null);
@@ -84,7 +86,8 @@ export class TrainState {
    * everything stored, datasets, runs and checkpoints, is in IndexedDB, not in the worker.
    */
   private async restart(cause: Error): Promise<void> {
-    if (!this.bridge) return;
+    if (!this.bridge || this.restarting) return;
+    this.restarting = true;
     this.bridge.restart();
     try {
       this.backend = await this.bridge.init(this.engine.backend, this.engine.faults);
@@ -92,6 +95,8 @@ export class TrainState {
       await this.refreshRuns();
     } catch (e) {
       this.fatal = `${cause.message} Restarting the training worker failed: ${message(e)}`;
+    } finally {
+      this.restarting = false;
     }
   }
 
@@ -125,8 +130,6 @@ export class TrainState {
       this.importing = null;
     }
   }
-
-  private importAbort: AbortController | null = null;
 
   /** Stops the dataset import (or download) in progress; nothing of it is stored. */
   cancelImport(): void {

@@ -12,6 +12,8 @@ export class Zoo {
   importing = $state<{ id: string; progress: ProgressEvent | null } | null>(null);
   message = $state<{ kind: 'error' | 'ok'; text: string } | null>(null);
   layers = $state<{ id: string; rows: LayerRow[] } | null>(null);
+  /** The import in progress, for Cancel. */
+  private abort: AbortController | null = null;
 
   constructor(private readonly session: Session) {}
 
@@ -33,8 +35,6 @@ export class Zoo {
     this.storage = est ? { usage: est.usage ?? 0, quota: est.quota ?? 0 } : null;
     this.persisted = (await navigator.storage?.persisted?.()) ?? null;
   }
-
-  private abort: AbortController | null = null;
 
   async importWeights(id: string, input: WeightsInput): Promise<void> {
     this.message = null;

@@ -143,9 +143,8 @@ async function importWeights(id: string, input: WeightsInput, onProgress: Progre
     const got = await sha256Hex(buffer);
     if (want && got !== want) throw new WeightsError(`The file has sha256 ${got}, expected ${want}: it is corrupted or not the right file.`);
   } else if (input.url) {
-    buffer = await fetchVerified(new URL(input.url, baseUrl).href, { sha256: want, bytes: 0 }, (loaded, total) =>
-      onProgress({ type: 'download', modelId: id, loaded, total }),
-    signal);
+    const progress = (loaded: number, total: number) => onProgress({ type: 'download', modelId: id, loaded, total });
+    buffer = await fetchVerified(new URL(input.url, baseUrl).href, { sha256: want, bytes: 0 }, progress, signal);
   } else {
     throw new WeightsError('Give a URL or a file to import weights from.');
   }
