@@ -30,11 +30,13 @@ export interface FileServer {
   close(): Promise<void>;
 }
 
-function randomWeights(modelId: string, breakShape = false): ArrayBuffer {
+/** Seeded random weights for `modelId`; `breakShape` widens the first matrix, `nan` poisons the third tensor. */
+function randomWeights(modelId: string, breakShape = false, nan = false): ArrayBuffer {
   const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
   let seed = 1;
   const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2;
   let first = true;
+  let k = 0;
   for (const [name, spec] of buildModel(findCard(modelId)).namedSpecs()) {
     const shape = [...spec.torchShape];
     if (breakShape && first && shape.length > 1) {
@@ -43,6 +45,7 @@ function randomWeights(modelId: string, breakShape = false): ArrayBuffer {
     }
     const n = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n).map(() => (name.endsWith('running_var') ? 1 : rand()));
+    if (nan && k++ === 2) data.fill(NaN);
     tensors[name] = { shape, data };
   }
   return writeSafetensors(tensors, { note: 'random test weights' });
@@ -57,6 +60,7 @@ export async function serveWeights(modelId: string): Promise<WeightFixtures> {
     '/truncated.safetensors': good.subarray(0, Math.floor(good.length * 0.6)),
     '/corrupt.safetensors': corrupt,
     '/wrong-shape.safetensors': new Uint8Array(randomWeights(modelId, true)),
+    '/nan.safetensors': new Uint8Array(randomWeights(modelId, false, true)),
     '/not-safetensors.safetensors': new TextEncoder().encode('<!doctype html><title>Not found</title>'),
     // The good file, dripped slowly, for a download that is cancelled halfway.
     '/slow.safetensors': good,

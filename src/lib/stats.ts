@@ -41,6 +41,11 @@ export function formatBytes(n: number | undefined): string {
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
+/** A share as a percentage; '–' for a missing or non-finite one (never "NaN%"). */
+export function formatPercent(v: number | null | undefined, digits = 1): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(digits)}%`;
+}
+
 export function formatMs(n: number): string {
   return Number.isFinite(n) ? `${n < 10 ? n.toFixed(1) : Math.round(n)} ms` : '–';
 }

@@ -304,10 +304,6 @@ export function formatDuration(sec: number): string {
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }
 
-export function formatPercent(v: number | null | undefined, digits = 1): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(digits)}%`;
-}
-
 /** Learning rates span decades: 0.05 → "0.05", 0.000123 → "1.23e-4". */
 export function formatLr(v: number): string {
   if (!Number.isFinite(v)) return '–';

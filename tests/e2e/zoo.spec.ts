@@ -57,6 +57,8 @@ test('import, verify, cache, use, and use again offline', async () => {
     expect(await tryImport(page, 'truncated.safetensors')).toMatch(/truncated/);
     expect(await tryImport(page, 'not-safetensors.safetensors')).toMatch(/Not a safetensors file/);
     expect(await tryImport(page, 'wrong-shape.safetensors')).toMatch(/has shape .* expected/);
+    // Weights that are not numbers are refused, naming the tensor (issue 18, item 5).
+    expect(await tryImport(page, 'nan.safetensors')).toMatch(/^Could not import resnet20-cifar10: Tensor [\w.]+ holds NaN \(value 0 of it\): the weights are damaged, so nothing was stored\.$/);
     expect(await tryImport(page, 'good.safetensors', 'abc')).toMatch(/64 hexadecimal/);
     expect(await storedIds(page)).toEqual([]);
     // A download cancelled halfway stops, and stores nothing.

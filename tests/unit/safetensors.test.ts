@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSafetensors, writeSafetensors, SafetensorsError } from '../../models/safetensors';
+import { firstNonFinite, parseSafetensors, writeSafetensors, SafetensorsError } from '../../models/safetensors';
 
 function sample(): ArrayBuffer {
   return writeSafetensors({ a: { shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) }, b: { shape: [1], data: Float32Array.from([-7.5]) } }, { k: 'v' });
@@ -43,5 +43,57 @@ describe('safetensors', () => {
   });
   it('rejects shapes that do not match their byte ranges', () => {
     expect(() => parseSafetensors(withHeader({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)))).toThrow(/do not hold shape/);
+  });
+
+  // The format's rules (issue 18, item 7): each violation gets its own message.
+  const f32 = (n: number) => ({ dtype: 'F32', shape: [n] });
+  it('refuses a header entry that is not an object', () => {
+    expect(() => parseSafetensors(withHeader({ a: null }, new Uint8Array(0)))).toThrow(/Tensor a: its header entry is not an object/);
+    expect(() => parseSafetensors(withHeader({ a: 3 }, new Uint8Array(0)))).toThrow(/Tensor a: its header entry is not an object/);
+  });
+  it('refuses an unknown dtype by name', () => {
+    expect(() => parseSafetensors(withHeader({ a: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)))).toThrow(/Tensor a: unsupported dtype F8_E4M3/);
+  });
+  it('refuses overlapping data ranges', () => {
+    const h = { a: { ...f32(2), data_offsets: [0, 8] }, b: { ...f32(2), data_offsets: [0, 8] } };
+    expect(() => parseSafetensors(withHeader(h, new Uint8Array(16)))).toThrow(/Tensor b: its data starts at byte 0, inside the previous tensor's bytes \(which end at 8\): the ranges overlap/);
+  });
+  it('refuses a gap between data ranges, and bytes after the last one', () => {
+    const gap = { a: { ...f32(1), data_offsets: [0, 4] }, b: { ...f32(1), data_offsets: [8, 12] } };
+    expect(() => parseSafetensors(withHeader(gap, new Uint8Array(12)))).toThrow(/Tensor b: its data starts at byte 8, but the previous tensor's bytes end at 4: 4 bytes lie unused between them/);
+    const tail = { a: { ...f32(1), data_offsets: [0, 4] } };
+    expect(() => parseSafetensors(withHeader(tail, new Uint8Array(12)))).toThrow(/8 bytes after the last tensor belong to none/);
+    const late = { a: { ...f32(1), data_offsets: [4, 8] } };
+    expect(() => parseSafetensors(withHeader(late, new Uint8Array(8)))).toThrow(/Tensor a: its data starts at byte 4, but the previous tensor's bytes end at 0/);
+  });
+  it('accepts contiguous ranges listed in any order', () => {
+    const h = { b: { ...f32(1), data_offsets: [4, 8] }, a: { ...f32(1), data_offsets: [0, 4] } };
+    expect([...parseSafetensors(withHeader(h, new Uint8Array(8))).tensors.keys()].sort()).toEqual(['a', 'b']);
+  });
+  it('names an empty file, an HTML page and a PNG for what they are, and an exact header length', () => {
+    expect(() => parseSafetensors(new ArrayBuffer(0))).toThrow('Not a safetensors file: the file is empty.');
+    const html = new TextEncoder().encode('<!doctype html><html><head><title>404</title></head></html>').buffer as ArrayBuffer;
+    expect(() => parseSafetensors(html)).toThrow('Not a safetensors file: it looks like an HTML page (a web page instead of the weights?).');
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).buffer;
+    expect(() => parseSafetensors(png)).toThrow('Not a safetensors file: it looks like a PNG image.');
+    const big = new Uint8Array(16);
+    new DataView(big.buffer).setBigUint64(0, 8104636974849335123n, true);
+    big[0] = 0x53; // a first byte that is not '<' or a PNG signature
+    expect(() => parseSafetensors(big.buffer)).toThrow(/header length \d+ does not fit a 16-byte file/);
+    expect(() => parseSafetensors(big.buffer)).toThrow(String(new DataView(big.buffer).getBigUint64(0, true)));
+  });
+  it("parses a real file whose header length's first byte happens to be '<'", () => {
+    const entry = { a: { ...f32(1), data_offsets: [0, 4] } };
+    const json = JSON.stringify(entry);
+    const padded = { ...entry, __metadata__: { pad: 'x'.repeat(316 - json.length - ',"__metadata__":{"pad":""}'.length) } };
+    const buf = withHeader(padded, new Uint8Array(4));
+    expect(new Uint8Array(buf)[0]).toBe(0x3c);
+    expect(parseSafetensors(buf).tensors.get('a')!.shape).toEqual([1]);
+  });
+  it('finds the first tensor that is not finite, for the importers to refuse (issue 18, item 5)', () => {
+    const ok = parseSafetensors(sample());
+    expect(firstNonFinite(ok)).toBeNull();
+    const bad = parseSafetensors(writeSafetensors({ w: { shape: [3], data: Float32Array.of(1, NaN, 2) }, v: { shape: [1], data: Float32Array.of(Infinity) } }));
+    expect(firstNonFinite(bad)).toEqual({ name: 'w', index: 1, value: NaN });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { formatPercent } from '../../src/lib/stats';
 import {
-  bestValAcc, decimate, defaultForm, defaultTrainModel, emptyRun, formatDuration, formatLr, formatPercent, frozenText,
+  bestValAcc, decimate, defaultForm, defaultTrainModel, emptyRun, formatDuration, formatLr, frozenText,
   heatColor, importProgressText, lossTop, niceTop, reduceRun, resumable, rowShares, scalePoints, validateForm,
   withOptimizer, type RunView,
 } from '../../src/lib/train-view';

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { findCard } from '../../models/registry';
 import { buildModel, loadClassifier, type Classifier } from '../../models/builders';
 import { EVAL } from '../../models/nn';
-import { parseSafetensors } from '../../models/safetensors';
+import { parseSafetensors, requireFinite } from '../../models/safetensors';
 import { toTfWeightsAnyNaming } from '../../models/weights';
 import type { ModelCard } from '../../models/card';
 import { chooseBackend } from '../engine/backend';
@@ -151,7 +151,9 @@ async function importWeights(id: string, input: WeightsInput, onProgress: Progre
   onProgress({ type: 'verify', modelId: id });
   const model = buildModel(card);
   // Parse and check every name and shape before anything is written.
-  const weights = toTfWeightsAnyNaming(model, card.family, parseSafetensors(buffer));
+  const parsed = parseSafetensors(buffer);
+  requireFinite(parsed);
+  const weights = toTfWeightsAnyNaming(model, card.family, parsed);
   let tensors: StoredTensor[];
   try {
     tensors = await toStored(weights);

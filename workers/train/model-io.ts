@@ -5,7 +5,7 @@ import { buildModel } from '../../models/builders';
 import type { ModelCard } from '../../models/card';
 import { toTorch } from '../../models/nn';
 import { registerUserCard } from '../../models/registry';
-import { parseSafetensors, writeSafetensors } from '../../models/safetensors';
+import { parseSafetensors, requireFinite, writeSafetensors } from '../../models/safetensors';
 import { toTfWeights } from '../../models/weights';
 import type { CachedModel } from '../contracts/inference-protocol';
 import { WeightsError } from '../store/fetch-weights';
@@ -39,6 +39,7 @@ export async function importModel(file: Blob): Promise<CachedModel> {
   } catch (e) {
     throw new WeightsError(`This is not a model file exported by ConvCam: ${(e as Error).message}`);
   }
+  requireFinite(parsed);
   const raw = parsed.metadata.convcam_card;
   if (!raw) throw new WeightsError('This safetensors file has no ConvCam card in its metadata. Weights of a zoo model are imported in the Models view.');
   let card: ModelCard;
