@@ -13,7 +13,9 @@ import { buildModel } from '../models/builders';
 import { writeSafetensors } from '../models/safetensors';
 
 export interface WeightFixtures extends FileServer {
+  /** Of good.safetensors, and of other.safetensors (other good weights). */
   sha256: string;
+  otherSha256: string;
 }
 
 /** One response of the server: how much of it went out before it ended. */
@@ -31,9 +33,8 @@ export interface FileServer {
 }
 
 /** Seeded random weights for `modelId`; `breakShape` widens the first matrix, `nan` poisons the third tensor. */
-function randomWeights(modelId: string, breakShape = false, nan = false): ArrayBuffer {
+function randomWeights(modelId: string, breakShape = false, nan = false, seed = 1): ArrayBuffer {
   const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
-  let seed = 1;
   const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2;
   let first = true;
   let k = 0;
@@ -53,6 +54,7 @@ function randomWeights(modelId: string, breakShape = false, nan = false): ArrayB
 
 export async function serveWeights(modelId: string): Promise<WeightFixtures> {
   const good = new Uint8Array(randomWeights(modelId));
+  const other = new Uint8Array(randomWeights(modelId, false, false, 7));
   const corrupt = good.slice();
   corrupt[corrupt.length - 10]! ^= 0xff;
   const files: Record<string, Uint8Array> = {
@@ -61,12 +63,15 @@ export async function serveWeights(modelId: string): Promise<WeightFixtures> {
     '/corrupt.safetensors': corrupt,
     '/wrong-shape.safetensors': new Uint8Array(randomWeights(modelId, true)),
     '/nan.safetensors': new Uint8Array(randomWeights(modelId, false, true)),
+    // Other good weights: a re-import that really changes them.
+    '/other.safetensors': other,
     '/not-safetensors.safetensors': new TextEncoder().encode('<!doctype html><title>Not found</title>'),
     // The good file, dripped slowly, for a download that is cancelled halfway.
     '/slow.safetensors': good,
   };
   const server = await serveFiles(files, { drip: ['/slow.safetensors'] });
-  return { ...server, sha256: createHash('sha256').update(good).digest('hex') };
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  return { ...server, sha256: sha(good), otherSha256: sha(other) };
 }
 
 const TLS = join(ROOT, 'tests/fixtures/tls');

@@ -67,6 +67,10 @@ export class Bridge {
     );
   }
 
+  forget(modelId: string): Promise<void> {
+    return this.link.watch('forget', CALL_DEADLINES.quick, () => this.api.forget(modelId));
+  }
+
   cached(): Promise<CachedModel[]> {
     return this.link.watch('cached', CALL_DEADLINES.quick, () => this.api.cached());
   }

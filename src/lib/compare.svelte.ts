@@ -6,7 +6,7 @@
 // run in parallel, so a slow model does not hold back a fast one. The cost is one backend
 // init per model. Each runner recovers from a lost device, a hang or a crash on its own.
 import { ModelRunner } from './runner.svelte';
-import type { FrameSink } from './session.svelte';
+import { weightsNotice, type FrameSink } from './session.svelte';
 import { chartTop, compareCsv, compareJson, compareRow, type CompareExport } from './compare';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 import type { EngineOptions } from '../../workers/contracts/inference-protocol';
@@ -79,6 +79,11 @@ export class CompareSession implements FrameSink {
 
   cancelInFlight(): void {
     for (const r of this.runners) r.cancelInFlight();
+  }
+
+  /** Weights of `id` were stored anew: its runner (its own worker) reloads them. */
+  async weightsChanged(id: string): Promise<void> {
+    await Promise.all(this.runners.filter((r) => r.pane.card.id === id).map((r) => r.reload(weightsNotice(id))));
   }
 
   private rows() {

@@ -59,6 +59,19 @@ export class ModelRunner {
     await this.loading;
   }
 
+  /**
+   * The model again, from what is stored now (its weights were imported anew): a fresh pane
+   * with `notice`, and the worker's old copy dropped first.
+   */
+  async reload(notice: string): Promise<void> {
+    if (this.restarting || this.ended) return;
+    this.cancelInFlight();
+    const pane = Object.assign(new Pane(this.pane.card), { notice });
+    this.pane = pane;
+    this.loading = this.bridge.forget(pane.card.id).then(() => this.load(pane), (e) => this.report(pane, e));
+    await this.loading;
+  }
+
   private async load(pane: Pane): Promise<void> {
     try {
       const model = await this.bridge.load(pane.card.id, this.onProgress);

@@ -74,4 +74,13 @@ export class Session implements FrameSink {
   cancelInFlight(): void {
     this.runner.cancelInFlight();
   }
+
+  /** Weights of `id` were stored anew: the pane showing it reloads them. */
+  async weightsChanged(id: string): Promise<void> {
+    if (this.runner.pane.card.id === id) await this.runner.reload(weightsNotice(id));
+  }
+}
+
+export function weightsNotice(id: string): string {
+  return `The new weights of ${id} were imported; the model was reloaded with them.`;
 }

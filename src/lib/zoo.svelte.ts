@@ -45,6 +45,7 @@ export class Zoo {
         if (this.importing) this.importing.progress = p;
       }, abort.signal);
       this.message = { kind: 'ok', text: `Stored ${id} (sha256 ${meta.sha256.slice(0, 12)}…).` };
+      for (const f of this.listeners) void f(id);
     } catch (e) {
       this.message = (e as Error)?.name === 'AbortError'
         ? { kind: 'ok', text: `The import of ${id} was cancelled; nothing was stored.` }
@@ -54,6 +55,13 @@ export class Zoo {
       this.importing = null;
       await this.refresh();
     }
+  }
+
+  private readonly listeners: ((id: string) => Promise<void>)[] = [];
+
+  /** `f` hears of every model whose weights were stored anew (the Live and Compare views reload it). */
+  onWeightsChanged(f: (id: string) => Promise<void>): void {
+    this.listeners.push(f);
   }
 
   /** Stops the import (or download) in progress; nothing of it is stored. */

@@ -115,6 +115,16 @@ test('two models side by side on the same camera frames, with chart and exports'
     expect(lines[0]).toMatch(/^model,name,backend,frameImport,params,macs,/);
     expect(lines[1]).toMatch(new RegExp(`^${A},`));
     expect(lines[2]).toMatch(new RegExp(`^${B},`));
+
+    // New weights for a compared model (issue 18, item 1): its own worker reloads them.
+    await expect(pane(B).getByTestId('weights-sha')).toHaveAttribute('data-value', fx.sha256);
+    await page.getByRole('button', { name: 'Models' }).click();
+    expect(await importWeights(page, B, `${fx.base}/other.safetensors`, fx.otherSha256)).toMatch(/Stored resnet20-cifar10/);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await expect(pane(B).getByTestId('pane-notice')).toHaveText(/new weights of resnet20-cifar10 were imported; the model was reloaded/);
+    await expect(pane(B).getByTestId('weights-sha')).toHaveAttribute('data-value', fx.otherSha256);
+    await expect(pane(B).getByTestId('frames')).not.toHaveText('0', { timeout: 60_000 });
+    await expect(pane(A).getByTestId('pane-notice')).toHaveCount(0);
     expect(cspViolations(page)).toEqual([]);
   } finally {
     await browser.close();

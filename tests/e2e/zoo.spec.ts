@@ -88,6 +88,16 @@ test('import, verify, cache, use, and use again offline', async () => {
     await page.getByRole('button', { name: 'Start camera' }).click();
     await waitForFrames(page, 2);
 
+    // New weights for the model shown live (issue 18, item 1): the pane reloads them, says so,
+    // and goes on classifying.
+    await page.getByRole('button', { name: 'Models' }).click();
+    expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Stored resnet20-cifar10/);
+    await page.getByRole('button', { name: 'Live' }).click();
+    const pane = page.locator(`[data-model="${MODEL}"]`);
+    await expect(pane.getByTestId('pane-notice')).toHaveText(/new weights .* were imported; the model was reloaded with them/);
+    await waitForFrames(page, 2);
+    await expect(pane.locator('[role=alert]')).toHaveCount(0);
+
     await context.setOffline(true);
     await page.reload();
     await page.getByTestId('status').filter({ hasText: 'Ready' }).waitFor({ timeout: 120_000 });

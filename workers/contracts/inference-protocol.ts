@@ -117,6 +117,8 @@ export interface LoadedModel {
   id: string;
   params: number;
   weightBytes: number;
+  /** Which weights run: the sha256 their store records (CachedModel.sha256, or the card's pin). */
+  weightsSha256: string;
   /** First inference, which compiles shaders; kept apart from steady-state figures. */
   firstInferenceMs: number;
 }
@@ -169,6 +171,8 @@ export interface InferenceApi {
   cancel(callId: number): void;
   /** Tests only: refused unless init had `faults` (workers/engine/faults.ts). */
   injectFault(fault: Fault): Promise<void>;
+  /** Drops a loaded model, so the next load() reads its weights again. */
+  forget(modelId: string): Promise<void>;
   /** Downloads (or reads), verifies, converts and stores a model's weights in one transaction. */
   importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener, callId: number): Promise<CachedModel>;
   cached(): Promise<CachedModel[]>;

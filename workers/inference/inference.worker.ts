@@ -51,9 +51,10 @@ async function run(model: Classifier, input: tf.Tensor4D): Promise<Float32Array>
 async function loadModel(id: string, onProgress: ProgressListener): Promise<Loaded> {
   const card = await cardFor(id);
   let bytes = 0;
+  let sha256 = '';
   const model = await loadClassifier(card, async (m) => {
     const w = await weightsFor(card, m, baseUrl, onProgress);
-    bytes = w.bytes;
+    ({ bytes, sha256 } = w);
     onProgress({ type: 'build', modelId: id });
     return w.weights;
   });
@@ -69,6 +70,7 @@ async function loadModel(id: string, onProgress: ProgressListener): Promise<Load
     id,
     params: model.paramCount(),
     weightBytes: bytes,
+    weightsSha256: sha256,
     firstInferenceMs: performance.now() - t1,
   };
   onProgress({ type: 'ready', model: info });
@@ -132,6 +134,13 @@ async function classify(id: string, frame: Frame, signal: AbortSignal): Promise<
   }
 }
 
+/** Drops a loaded model (its weights changed or were deleted): the next load() rebuilds it. */
+function forget(id: string): void {
+  const old = models.get(id);
+  models.delete(id);
+  old?.then((m) => m.model.dispose(), () => {});
+}
+
 /** Downloads (or reads), verifies, converts and stores a model's weights in one transaction. */
 async function importWeights(id: string, input: WeightsInput, onProgress: ProgressListener, signal: AbortSignal): Promise<CachedModel> {
   const card = findCard(id);
@@ -171,10 +180,7 @@ async function importWeights(id: string, input: WeightsInput, onProgress: Progre
     savedAt: Date.now(),
   };
   await putCached(meta, tensors);
-  // A model loaded from older weights must be rebuilt next time.
-  const old = models.get(id);
-  models.delete(id);
-  old?.then((m) => m.model.dispose(), () => {});
+  forget(id); // a model loaded from older weights must be rebuilt next time
   return meta;
 }
 
@@ -222,15 +228,16 @@ const api: InferenceApi = {
     injectFault(fault);
   },
 
+  async forget(id) {
+    forget(id);
+  },
 
   importWeights: (id, input, onProgress, callId) => withCall(callId, (signal) => importWeights(id, input, onProgress, signal)),
 
   cached: listCached,
 
   async deleteCached(id) {
-    const old = models.get(id);
-    models.delete(id);
-    old?.then((m) => m.model.dispose(), () => {});
+    forget(id);
     await deleteCached(id);
   },
 

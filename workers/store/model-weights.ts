@@ -27,17 +27,17 @@ export async function weightsFor(
   model: Module,
   baseUrl: string,
   onProgress: ProgressListener,
-): Promise<{ weights: Map<string, tf.Tensor>; bytes: number }> {
+): Promise<{ weights: Map<string, tf.Tensor>; bytes: number; sha256: string }> {
   if (card.weights.embedded) {
     const buffer = await fetchVerified(new URL(card.weights.url, baseUrl).href, card.weights, (loaded, total) =>
       onProgress({ type: 'download', modelId: card.id, loaded, total }),
     );
     onProgress({ type: 'verify', modelId: card.id });
-    return { weights: toTfWeights(model, parseSafetensors(buffer)), bytes: buffer.byteLength };
+    return { weights: toTfWeights(model, parseSafetensors(buffer)), bytes: buffer.byteLength, sha256: card.weights.sha256 };
   }
   const stored = await getCached(card.id);
   if (!stored) throw new WeightsError(`${card.name} has no weights on this device yet: import them in the Models view.`);
-  return { weights: fromStored(stored.tensors), bytes: stored.meta.storedBytes };
+  return { weights: fromStored(stored.tensors), bytes: stored.meta.storedBytes, sha256: stored.meta.sha256 };
 }
 
 export function fromStored(tensors: StoredTensor[]): Map<string, tf.Tensor> {
