@@ -17,7 +17,12 @@ export const SCHEDULING = 'one worker (and TF.js engine) per model; each camera 
 
 export class CompareSession implements FrameSink {
   selected = $state<string[]>([DEFAULT_MODEL_ID]);
+  /** The compared models; after Stop they stay, with their last figures, for the exports. */
   runners = $state<ModelRunner[]>([]);
+  /** Stop was pressed: the workers are ended, the panes and the exports stay. */
+  stopped = $state(false);
+  /** Something the user should know about the comparison (a model deleted meanwhile). */
+  notice = $state<string | null>(null);
   /** performance.now() when the comparison started; history times are relative to it. */
   startedAt = 0;
 
@@ -30,7 +35,7 @@ export class CompareSession implements FrameSink {
   }
 
   get ready(): boolean {
-    return this.runners.length > 0 && this.runners.every((r) => r.pane.model || r.pane.error);
+    return !this.stopped && this.runners.length > 0 && this.runners.every((r) => r.pane.model || r.pane.error);
   }
 
   /** One y scale for all latency charts, so their heights compare. */
@@ -46,7 +51,9 @@ export class CompareSession implements FrameSink {
   /** Starts one worker per selected model and loads it there. */
   async run(): Promise<void> {
     if (!this.canRun) return;
-    this.stop();
+    this.end();
+    this.notice = null;
+    this.stopped = false;
     this.startedAt = performance.now();
     this.frameNo = 0;
     this.runners = this.selected.map((id) => new ModelRunner(findCard(id), this.engine, `compare:${id}`));
@@ -59,9 +66,15 @@ export class CompareSession implements FrameSink {
     );
   }
 
-  /** Ends the workers, freeing their memory. */
+  /** Ends the workers, freeing their memory; the panes keep their last figures for the exports. */
   stop(): void {
     for (const r of this.runners) r.stop();
+    this.stopped = true;
+  }
+
+  /** Ends the workers and drops the panes (a new comparison). */
+  private end(): void {
+    this.stop();
     this.runners = [];
   }
 
@@ -72,6 +85,7 @@ export class CompareSession implements FrameSink {
    * the frame numbers, so their results can be matched frame by frame.
    */
   offerVideoFrame(video: HTMLVideoElement, afterRender: () => Promise<void>): void {
+    if (this.stopped) return;
     const frame = ++this.frameNo;
     const captured = performance.now();
     for (const r of this.runners) r.offerVideoFrame(video, afterRender, frame, captured);
@@ -81,9 +95,21 @@ export class CompareSession implements FrameSink {
     for (const r of this.runners) r.cancelInFlight();
   }
 
-  /** Weights of `id` were stored anew: its runner (its own worker) reloads them. */
-  async weightsChanged(id: string): Promise<void> {
-    await Promise.all(this.runners.filter((r) => r.pane.card.id === id).map((r) => r.reload(weightsNotice(id))));
+  /**
+   * Weights of `id` were stored anew (its runner, its own worker, reloads them), or are being
+   * deleted: it leaves the comparison and the selection, and the view says so.
+   */
+  async weightsChanged(id: string, change: 'imported' | 'deleted'): Promise<void> {
+    const mine = this.runners.filter((r) => r.pane.card.id === id);
+    if (change === 'imported') {
+      if (!this.stopped) await Promise.all(mine.map((r) => r.reload(weightsNotice(id))));
+      return;
+    }
+    if (!this.selected.includes(id) && !mine.length) return;
+    for (const r of mine) r.stop();
+    this.runners = this.runners.filter((r) => !mine.includes(r));
+    this.selected = this.selected.filter((s) => s !== id);
+    this.notice = `${findCard(id).name} was deleted in Models, so it left the comparison.`;
   }
 
   private rows() {

@@ -92,7 +92,7 @@ export class ModelRunner {
    */
   offerVideoFrame(video: HTMLVideoElement, afterRender: () => Promise<void>, frame = 0, captured = performance.now()): void {
     const pane = this.pane;
-    if (!pane.model || this.restarting) return;
+    if (!pane.model || this.restarting || this.ended) return;
     const run = pane.gate.offer(async () => {
       const image = await captureFrame(video, pane.card.preprocess, this.backend?.frameImport.mode ?? 'bitmap');
       await this.classifyInto(pane, image, frame ? `camera frame ${frame}` : 'camera', captured, performance.now() - captured, afterRender, frame);

@@ -75,9 +75,13 @@ export class Session implements FrameSink {
     this.runner.cancelInFlight();
   }
 
-  /** Weights of `id` were stored anew: the pane showing it reloads them. */
-  async weightsChanged(id: string): Promise<void> {
-    if (this.runner.pane.card.id === id) await this.runner.reload(weightsNotice(id));
+  /** Weights of `id` were stored anew (the pane reloads them) or are being deleted (the default model takes its place). */
+  async weightsChanged(id: string, change: 'imported' | 'deleted'): Promise<void> {
+    if (this.runner.pane.card.id !== id) return;
+    if (change === 'imported') return this.runner.reload(weightsNotice(id));
+    const name = this.runner.pane.card.name;
+    await this.selectModel(DEFAULT_MODEL_ID);
+    this.runner.pane.notice = `${name} was deleted in Models, so ${this.runner.pane.card.name} runs instead.`;
   }
 }
 

@@ -4,6 +4,8 @@ import { CARDS, registerUserCard } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
 import type { CachedModel, LayerRow, ProgressEvent, WeightsInput } from '../../workers/contracts/inference-protocol';
 
+export type WeightsChange = 'imported' | 'deleted';
+
 export class Zoo {
   cached = $state<CachedModel[]>([]);
   storage = $state<{ usage: number; quota: number } | null>(null);
@@ -45,7 +47,7 @@ export class Zoo {
         if (this.importing) this.importing.progress = p;
       }, abort.signal);
       this.message = { kind: 'ok', text: `Stored ${id} (sha256 ${meta.sha256.slice(0, 12)}…).` };
-      for (const f of this.listeners) void f(id);
+      for (const f of this.listeners) void f(id, 'imported');
     } catch (e) {
       this.message = (e as Error)?.name === 'AbortError'
         ? { kind: 'ok', text: `The import of ${id} was cancelled; nothing was stored.` }
@@ -57,10 +59,13 @@ export class Zoo {
     }
   }
 
-  private readonly listeners: ((id: string) => Promise<void>)[] = [];
+  private readonly listeners: ((id: string, change: WeightsChange) => Promise<void>)[] = [];
 
-  /** `f` hears of every model whose weights were stored anew (the Live and Compare views reload it). */
-  onWeightsChanged(f: (id: string) => Promise<void>): void {
+  /**
+   * `f` hears of every model whose weights were stored anew or deleted: the Live and Compare
+   * views reload it, or stop it first and say so.
+   */
+  onWeightsChanged(f: (id: string, change: WeightsChange) => Promise<void>): void {
     this.listeners.push(f);
   }
 
@@ -69,8 +74,9 @@ export class Zoo {
     this.abort?.abort();
   }
 
+  /** Deletes a model's weights; the views that run it stop it first. */
   async remove(id: string): Promise<void> {
-    if (this.session.pane.card.id === id) await this.session.selectModel(this.session.defaultModelId);
+    await Promise.all(this.listeners.map((f) => f(id, 'deleted')));
     await this.session.runner.bridge.deleteCached(id);
     await this.refresh();
   }

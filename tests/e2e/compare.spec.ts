@@ -125,6 +125,23 @@ test('two models side by side on the same camera frames, with chart and exports'
     await expect(pane(B).getByTestId('weights-sha')).toHaveAttribute('data-value', fx.otherSha256);
     await expect(pane(B).getByTestId('frames')).not.toHaveText('0', { timeout: 60_000 });
     await expect(pane(A).getByTestId('pane-notice')).toHaveCount(0);
+
+    // Stop keeps the last figures and the exports (issue 18, item 6).
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    for (const id of [A, B]) await expect(pane(id).getByTestId('params')).toBeVisible();
+    const stopped = JSON.parse((await downloaded(page, 'Export JSON')).text) as CompareExport;
+    expect(stopped.models.map((m) => m.model)).toEqual([A, B]);
+    expect(stopped.models.every((m) => m.history.length > 0)).toBe(true);
+
+    // A deleted model leaves the comparison and the selection, and the view says so (item 3).
+    await page.getByRole('button', { name: 'Models' }).click();
+    await page.locator(`tr[data-model="${B}"]`).getByRole('button', { name: 'Delete' }).click();
+    await expect(page.locator(`tr[data-model="${B}"]`).getByTestId('cached')).toHaveText('no');
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await expect(page.getByTestId(`compare-${B}`)).toHaveCount(0);
+    await expect(page.getByTestId('compare-notice')).toHaveText(`${findCard(B).name} was deleted in Models, so it left the comparison.`);
+    await expect(pane(B)).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Run comparison' })).toBeDisabled(); // one model is left
     expect(cspViolations(page)).toEqual([]);
   } finally {
     await browser.close();

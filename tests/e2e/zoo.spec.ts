@@ -111,6 +111,10 @@ test('import, verify, cache, use, and use again offline', async () => {
     await row.getByRole('button', { name: 'Delete' }).click();
     await expect(row.getByTestId('cached')).toHaveText('no');
     expect(await storedIds(page)).toEqual([]);
+    // It was the model shown live: the default model took its place, and the pane says why.
+    await page.getByRole('button', { name: 'Live' }).click();
+    await expect(page.getByTestId('pane-notice')).toHaveText(/^ResNet-20.* was deleted in Models, so .* runs instead\.$/);
+    await expect(page.getByTestId('model-picker')).toHaveValue('airbench-cifar10');
   } finally {
     await browser.close();
   }
