@@ -83,13 +83,13 @@ export class WorkerLink<Api> {
  * worker to stop it: for a call whose late answer no longer matters (a frame).
  */
 export function withSignal<R>(signal: AbortSignal | undefined, start: () => Promise<R>, cancel: () => void): Promise<R> {
-  if (signal?.aborted) return Promise.reject(new DOMException('Aborted', 'AbortError'));
+  if (signal?.aborted) return Promise.reject(aborted());
   const call = start();
   if (!signal) return call;
   return new Promise<R>((resolve, reject) => {
     const onAbort = () => {
       cancel();
-      reject(new DOMException('Aborted', 'AbortError'));
+      reject(aborted());
     };
     signal.addEventListener('abort', onAbort, { once: true });
     call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
@@ -103,9 +103,13 @@ export function withSignal<R>(signal: AbortSignal | undefined, start: () => Prom
  */
 export function cancelInWorker<R>(signal: AbortSignal | undefined, start: () => Promise<R>, cancel: () => void): Promise<R> {
   if (!signal) return start();
-  if (signal.aborted) return Promise.reject(new DOMException('Aborted', 'AbortError'));
+  if (signal.aborted) return Promise.reject(aborted());
   signal.addEventListener('abort', cancel, { once: true });
   return start().finally(() => signal.removeEventListener('abort', cancel));
+}
+
+function aborted(): DOMException {
+  return new DOMException('Aborted', 'AbortError');
 }
 
 function capitalise(s: string): string {

@@ -33,7 +33,7 @@ export function engineOptions(search: string): EngineOptions {
   };
 }
 
-/** Which backends to try, in order; `avoid` (backends whose GPU device was lost) are left out. */
+/** Which backends to try, in order; `avoid` (backends that failed earlier on this page) are left out. */
 export function planBackends(requested?: string | null, avoid: readonly BackendName[] = []): { order: BackendName[]; note?: string } {
   const usable = BACKEND_ORDER.filter((b) => !avoid.includes(b));
   if (!requested) return { order: usable };

@@ -9,6 +9,7 @@ import { parseSafetensors, requireFinite } from '../../models/safetensors';
 import { toTfWeightsAnyNaming } from '../../models/weights';
 import type { ModelCard } from '../../models/card';
 import { chooseBackend } from '../engine/backend';
+import { memory } from '../engine/memory';
 import { precompile } from '../engine/compile';
 import { frameToInput } from '../preprocess/preprocess';
 import { isFallbackAdapter, videoFrameToInput } from '../preprocess/gpu-frame';
@@ -21,7 +22,7 @@ import { topK } from './topk';
 import { deleteCached, listCached, putCached, type StoredTensor } from '../store/weight-store';
 import { cardFor, toStored, weightsFor } from '../store/model-weights';
 import { profileCard } from '../../models/profile';
-import type { CachedModel, ClassifyResult, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, MemoryInfo, ProgressListener, WeightsInput } from '../contracts/inference-protocol';
+import type { CachedModel, ClassifyResult, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, ProgressListener, WeightsInput } from '../contracts/inference-protocol';
 
 interface Loaded {
   card: ModelCard;
@@ -32,11 +33,6 @@ interface Loaded {
 let backend: InferenceBackend | undefined;
 let baseUrl = '';
 const models = new Map<string, Promise<Loaded>>();
-
-function memory(): MemoryInfo {
-  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-  return { numTensors: m.numTensors, numBytes: m.numBytes, gpuBytes: m.numBytesInGPU };
-}
 
 /** One forward pass; the logits are read back asynchronously (no dataSync on GPU). */
 async function run(model: Classifier, input: tf.Tensor4D): Promise<Float32Array> {

@@ -3,6 +3,7 @@
 // either wholly stored or not at all.
 import type { CachedModel } from '../contracts/inference-protocol';
 import { openDb, withQuota, type StoredTensor } from './db';
+import { sha256Hex } from './fetch-weights';
 
 export type { StoredTensor } from './db';
 
@@ -17,8 +18,7 @@ export async function storedDigest(tensors: readonly StoredTensor[]): Promise<st
   const parts = [...tensors]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .flatMap((t) => [enc.encode(`${t.name}:${t.shape.join('x')};`), new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)]);
-  const d = await crypto.subtle.digest('SHA-256', await new Blob(parts as BlobPart[]).arrayBuffer());
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(await new Blob(parts as BlobPart[]).arrayBuffer());
 }
 
 export async function listCached(): Promise<CachedModel[]> {

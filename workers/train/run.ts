@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadClassifier, type Classifier } from '../../models/builders';
 import { CIFAR10_LABELS, type ModelCard } from '../../models/card';
 import { profileCard } from '../../models/profile';
-import type { BackendInfo, CachedModel, MemoryInfo } from '../contracts/inference-protocol';
+import type { BackendInfo, CachedModel } from '../contracts/inference-protocol';
+import { memory } from '../engine/memory';
 import type { Evaluation, ImageSet, RunRecord, TrainConfig, TrainListener } from '../contracts/train-protocol';
 import { fromStored, toStored } from '../store/model-weights';
 import type { Checkpoint } from '../store/run-store';
@@ -64,11 +65,6 @@ export class RunControl {
 
 class CancelledError extends Error {
   override name = 'AbortError';
-}
-
-export function memory(): MemoryInfo {
-  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-  return { numTensors: m.numTensors, numBytes: m.numBytes, gpuBytes: m.numBytesInGPU };
 }
 
 
