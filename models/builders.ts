@@ -1,20 +1,8 @@
-// Family id -> architecture builder, and loadClassifier, the one way a model is made ready.
+// A card's architecture (buildModel), and loadClassifier, the one way a model is made ready.
 // Imports TF.js: only workers and Node tools use it.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ModelCard } from './card';
+import type { ArchitectureOf, Family, FamilyConfigs, ModelCard } from './card';
 import type { ZooModel } from './layers';
-import * as airbench from './families/airbench';
-import * as lenet from './families/lenet';
-import * as alexnet from './families/alexnet';
-import * as zfnet from './families/zfnet';
-import * as vgg from './families/vgg';
-import * as googlenet from './families/googlenet';
-import * as resnet from './families/resnet';
-import * as resnetCifar from './families/resnet-cifar';
-import * as mobilenetV1 from './families/mobilenet-v1';
-import * as mobilenetV2 from './families/mobilenet-v2';
-import * as mobilenetV3 from './families/mobilenet-v3';
-import * as convnext from './families/convnext';
 
 /**
  * A classifier: forward() gives logits, features() feeds the head, and every family has the
@@ -22,25 +10,25 @@ import * as convnext from './families/convnext';
  */
 export type Classifier = ZooModel;
 
-const FAMILIES: Record<string, (config: Record<string, unknown>) => Classifier> = {
-  airbench: airbench.build,
-  lenet: lenet.build,
-  alexnet: alexnet.build,
-  zfnet: zfnet.build,
-  vgg: vgg.build,
-  googlenet: googlenet.build,
-  resnet: resnet.build,
-  'resnet-cifar': resnetCifar.build,
-  'mobilenet-v1': mobilenetV1.build,
-  'mobilenet-v2': mobilenetV2.build,
-  'mobilenet-v3': mobilenetV3.build,
-  convnext: convnext.build,
-};
+interface FamilyModule<F extends Family> {
+  build(config: FamilyConfigs[F]): Classifier;
+}
 
-export function buildModel(card: ModelCard): Classifier {
-  const build = FAMILIES[card.family];
-  if (!build) throw new Error(`No builder for family "${card.family}".`);
-  return build(card.config);
+/**
+ * Builds a card's architecture. The family is `families/<card.family>.ts`, found by name
+ * rather than from a list, so a new family needs no entry here; Vite splits each family
+ * into its own chunk, so a worker loads only the architectures it runs.
+ */
+export async function buildModel<F extends Family>(arch: ArchitectureOf<F>): Promise<Classifier> {
+  // A trained model's card comes back from IndexedDB: its family must name a file here.
+  if (!/^[a-z0-9-]+$/.test(arch.family)) throw new Error(`"${arch.family}" is not a family name.`);
+  let mod: FamilyModule<F>;
+  try {
+    mod = (await import(`./families/${arch.family}.ts`)) as FamilyModule<F>;
+  } catch (e) {
+    throw new Error(`No architecture for family "${arch.family}": ${(e as Error).message}`);
+  }
+  return mod.build(arch.config);
 }
 
 /** Named weights for a freshly built model (names are mapped against it); they are disposed once loaded. */
@@ -53,7 +41,7 @@ export type WeightsOf = (model: Classifier) => Promise<Map<string, tf.Tensor>> |
  * worker, evaluation, the bench and npm run eval all load models through this.
  */
 export async function loadClassifier(card: ModelCard, weightsOf: WeightsOf | null, { fuse = true, seed = 0 } = {}): Promise<Classifier> {
-  const model = buildModel(card);
+  const model = await buildModel(card);
   const weights = weightsOf ? await weightsOf(model) : undefined;
   try {
     model.materialize(weights, seed);

@@ -30,10 +30,18 @@ export interface WeightSource {
   embedded: boolean;
 }
 
-export interface ModelCard {
+/**
+ * Each family's typed config, keyed by family id. Empty here: every family file adds its own
+ * entry by declaration merging (`declare module '../card'`), so adding a family edits no
+ * shared type. Type-only, so the UI still imports no TF.js.
+ */
+export interface FamilyConfigs {}
+
+export type Family = keyof FamilyConfigs;
+
+interface CardFields {
   id: string;
   name: string;
-  family: string;
   year: number;
   paper: { title: string; url: string };
   preprocess: Preprocess;
@@ -42,10 +50,20 @@ export interface ModelCard {
   /** Multiply-accumulates for one image at `preprocess.size`. */
   macs: number;
   weights: WeightSource;
-  /** Architecture options passed to the family's builder. */
-  config: Record<string, unknown>;
   /** Measured figures with the command that produced them. */
   metrics?: { name: string; value: number; command: string; dataset: string }[];
+}
+
+/** What a family's builder needs: its id and its typed config. */
+export type ArchitectureOf<F extends Family = Family> = { [K in F]: { family: K; config: FamilyConfigs[K] } }[F];
+
+/** A weight set of one family (timm's pretrained config): `config` is that family's own type. */
+export type ModelCard<F extends Family = Family> = { [K in F]: CardFields & ArchitectureOf<K> }[F];
+
+/** The card with another class count for its head (every family's config has `numClasses`). */
+export function withNumClasses(card: ModelCard, numClasses: number): ModelCard {
+  // TypeScript cannot follow the family/config pairing through a spread; the family is unchanged.
+  return { ...card, config: { ...card.config, numClasses } } as ModelCard;
 }
 
 export const CIFAR10_LABELS = [

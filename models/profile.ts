@@ -54,11 +54,10 @@ export function profile(model: Module, input: [number, number, number], opts: { 
   }
 }
 
-/** Profiles a card's architecture at its input size (3 channels unless config.inChannels says otherwise). */
-export function profileCard(card: ModelCard): Profile {
+/** Profiles a card's architecture at its input size and channels. */
+export async function profileCard(card: ModelCard): Promise<Profile> {
   const [h, w] = card.preprocess.size;
-  const c = typeof card.config.inChannels === 'number' ? card.config.inChannels : 3;
-  return profile(buildModel(card), [h, w, c]);
+  return profile(await buildModel(card), [h, w, card.preprocess.channels ?? 3]);
 }
 
 /** A fixed-width text table of the rows, for logs and tools. */

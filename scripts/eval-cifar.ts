@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findCard, DEFAULT_MODEL_ID } from '../models/registry';
+import type { ModelCard } from '../models/card';
 import { loadClassifier } from '../models/builders';
 import { EVAL } from '../models/nn';
 import { parseSafetensors } from '../models/safetensors';
@@ -24,7 +25,10 @@ const opt = (name: string) => {
 const limit = Number(opt('limit') ?? 10000);
 const base = findCard(opt('model') ?? DEFAULT_MODEL_ID);
 // --tta overrides the card's test-time augmentation (airbench), to measure one view alone.
-const card = opt('tta') ? { ...base, config: { ...base.config, tta: opt('tta') } } : base;
+const TTAS = ['none', 'mirror', 'mirror-translate'] as const;
+const tta = opt('tta') as (typeof TTAS)[number] | undefined;
+if (tta && (!TTAS.includes(tta) || base.family !== 'airbench')) throw new Error(`--tta takes ${TTAS.join(', ')}, for the airbench model only.`);
+const card: ModelCard = tta && base.family === 'airbench' ? { ...base, config: { ...base.config, tta } } : base;
 const dir = process.env.CIFAR10_DIR ?? resolve(ROOT, '../shared/data/cifar-10-batches-bin');
 
 await tf.setBackend(opt('backend') ?? 'wasm');
@@ -56,7 +60,7 @@ for (let i = 0; i < n; i += 100) {
   }
 }
 const secs = (performance.now() - t0) / 1000;
-console.log(`model ${card.id}${card.config.tta ? ` (tta ${String(card.config.tta)})` : ''}, weights public/${card.weights.url}, backend ${tf.getBackend()}`);
+console.log(`model ${card.id}${card.family === 'airbench' && card.config.tta ? ` (tta ${card.config.tta})` : ''}, weights public/${card.weights.url}, backend ${tf.getBackend()}`);
 console.log(`data ${join(dir, 'test_batch.bin')} (the shared JPEG-rebuilt copy of CIFAR-10; see its README)`);
 console.log(card.labels.map((l, k) => `  ${l.padEnd(10)} ${((100 * perClass[k]!) / Math.max(1, totals[k]!)).toFixed(1)}%`).join('\n'));
 console.log(`top-1 ${((100 * correct) / n).toFixed(2)}% (${correct}/${n}) in ${secs.toFixed(1)} s`);

@@ -33,12 +33,12 @@ export interface FileServer {
 }
 
 /** Seeded random weights for `modelId`; `breakShape` widens the first matrix, `nan` poisons the third tensor. */
-function randomWeights(modelId: string, breakShape = false, nan = false, seed = 1): ArrayBuffer {
+async function randomWeights(modelId: string, breakShape = false, nan = false, seed = 1): Promise<ArrayBuffer> {
   const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
   const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2;
   let first = true;
   let k = 0;
-  for (const [name, spec] of buildModel(findCard(modelId)).namedSpecs()) {
+  for (const [name, spec] of (await buildModel(findCard(modelId))).namedSpecs()) {
     const shape = [...spec.torchShape];
     if (breakShape && first && shape.length > 1) {
       shape[0] = shape[0]! + 1;
@@ -53,16 +53,16 @@ function randomWeights(modelId: string, breakShape = false, nan = false, seed = 
 }
 
 export async function serveWeights(modelId: string): Promise<WeightFixtures> {
-  const good = new Uint8Array(randomWeights(modelId));
-  const other = new Uint8Array(randomWeights(modelId, false, false, 7));
+  const good = new Uint8Array(await randomWeights(modelId));
+  const other = new Uint8Array(await randomWeights(modelId, false, false, 7));
   const corrupt = good.slice();
   corrupt[corrupt.length - 10]! ^= 0xff;
   const files: Record<string, Uint8Array> = {
     '/good.safetensors': good,
     '/truncated.safetensors': good.subarray(0, Math.floor(good.length * 0.6)),
     '/corrupt.safetensors': corrupt,
-    '/wrong-shape.safetensors': new Uint8Array(randomWeights(modelId, true)),
-    '/nan.safetensors': new Uint8Array(randomWeights(modelId, false, true)),
+    '/wrong-shape.safetensors': new Uint8Array(await randomWeights(modelId, true)),
+    '/nan.safetensors': new Uint8Array(await randomWeights(modelId, false, true)),
     // Other good weights: a re-import that really changes them.
     '/other.safetensors': other,
     '/not-safetensors.safetensors': new TextEncoder().encode('<!doctype html><title>Not found</title>'),

@@ -2,7 +2,7 @@ import { CIFAR10_LABELS, type ModelCard } from '../card';
 
 // Weights trained by training/train_airbench.py in two stages (training/README.md); the sha256
 // and size are checked against the shipped file by tests/unit/cards.test.ts.
-export const airbenchCifar10: ModelCard = {
+export const airbenchCifar10: ModelCard<'airbench'> = {
   id: 'airbench-cifar10',
   name: 'airbench (40-160-160), CIFAR-10',
   // 88.8% from one view; the six-view test-time augmentation (mirror x 3 shifts) reaches
@@ -32,3 +32,6 @@ export const airbenchCifar10: ModelCard = {
   },
   config: { widths: [40, 160, 160], numClasses: 10, scalingFactor: 1 / 9, tta: 'mirror-translate' },
 };
+
+/** This family's weight sets, in the order the app lists them. */
+export const cards: readonly ModelCard<'airbench'>[] = [airbenchCifar10];

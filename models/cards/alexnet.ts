@@ -2,7 +2,7 @@ import type { ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
 import { TORCHVISION_224, unpinned } from './zoo-common';
 
-export const alexnetImagenet: ModelCard = {
+export const alexnetImagenet: ModelCard<'alexnet'> = {
   id: 'alexnet-imagenet',
   name: 'AlexNet (torchvision), ImageNet',
   family: 'alexnet',
@@ -15,3 +15,6 @@ export const alexnetImagenet: ModelCard = {
   weights: unpinned('torchvision', 'BSD-3-Clause (torchvision)'),
   config: { numClasses: 1000 },
 };
+
+/** This family's weight sets, in the order the app lists them. */
+export const cards: readonly ModelCard<'alexnet'>[] = [alexnetImagenet];

@@ -2,7 +2,7 @@ import type { ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
 import { unpinned } from './zoo-common';
 
-export const convnextTinyImagenet: ModelCard = {
+export const convnextTinyImagenet: ModelCard<'convnext'> = {
   id: 'convnext-tiny-imagenet',
   name: 'ConvNeXt-Tiny, ImageNet',
   family: 'convnext',
@@ -16,3 +16,6 @@ export const convnextTinyImagenet: ModelCard = {
   weights: unpinned('torchvision', 'BSD-3-Clause (torchvision)'),
   config: { dims: [96, 192, 384, 768], depths: [3, 3, 9, 3], numClasses: 1000 },
 };
+
+/** This family's weight sets, in the order the app lists them. */
+export const cards: readonly ModelCard<'convnext'>[] = [convnextTinyImagenet];

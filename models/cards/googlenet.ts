@@ -2,7 +2,7 @@ import type { ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
 import { TORCHVISION_224, unpinned } from './zoo-common';
 
-export const googlenetImagenet: ModelCard = {
+export const googlenetImagenet: ModelCard<'googlenet'> = {
   id: 'googlenet-imagenet',
   name: 'GoogLeNet / Inception v1 (torchvision), ImageNet',
   family: 'googlenet',
@@ -16,3 +16,6 @@ export const googlenetImagenet: ModelCard = {
   // torchvision's pretrained GoogLeNet expects transform_input=True.
   config: { numClasses: 1000, transformInput: true },
 };
+
+/** This family's weight sets, in the order the app lists them. */
+export const cards: readonly ModelCard<'googlenet'>[] = [googlenetImagenet];

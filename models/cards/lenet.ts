@@ -6,7 +6,7 @@ const labels = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 // MNIST digits padded from 28x28 to 32x32, one channel.
 const preprocess = { size: [32, 32] as [number, number], resize: 'squash' as const, cropFraction: 1, channels: 1 as const, mean: [0.1307, 0.1307, 0.1307] as [number, number, number], std: [0.3081, 0.3081, 0.3081] as [number, number, number] };
 
-export const lenet5Mnist: ModelCard = {
+export const lenet5Mnist: ModelCard<'lenet'> = {
   id: 'lenet5-mnist',
   name: 'LeNet-5 (1998, as in the paper), MNIST',
   family: 'lenet',
@@ -20,7 +20,7 @@ export const lenet5Mnist: ModelCard = {
   config: { variant: 'lecun1998', numClasses: 10, inChannels: 1 },
 };
 
-export const lenet5ModernMnist: ModelCard = {
+export const lenet5ModernMnist: ModelCard<'lenet'> = {
   id: 'lenet5-modern-mnist',
   name: 'LeNet-5 (modern: ReLU, max-pool), MNIST',
   family: 'lenet',
@@ -35,7 +35,7 @@ export const lenet5ModernMnist: ModelCard = {
 };
 
 /** The modern variant on colour CIFAR-10 (3 input channels): small enough to train in seconds. */
-export const lenet5ModernCifar10: ModelCard = {
+export const lenet5ModernCifar10: ModelCard<'lenet'> = {
   ...lenet5ModernMnist,
   id: 'lenet5-modern-cifar10',
   name: 'LeNet-5 (modern), CIFAR-10',
@@ -45,3 +45,6 @@ export const lenet5ModernCifar10: ModelCard = {
   macs: 651_720,
   config: { variant: 'modern', numClasses: 10, inChannels: 3 },
 };
+
+/** This family's weight sets, in the order the app lists them. */
+export const cards: readonly ModelCard<'lenet'>[] = [lenet5Mnist, lenet5ModernMnist, lenet5ModernCifar10];

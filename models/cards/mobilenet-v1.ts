@@ -6,7 +6,7 @@ const paper = { title: 'MobileNets: Efficient Convolutional Neural Networks for 
 // TF-slim's evaluation: central crop of 87.5%, pixels scaled to [-1, 1].
 const preprocess = { size: [224, 224] as [number, number], resize: 'center-crop' as const, cropFraction: 0.875, mean: [0.5, 0.5, 0.5] as [number, number, number], std: [0.5, 0.5, 0.5] as [number, number, number] };
 
-function mobilenet(alpha: 1 | 0.25, params: number, macs: number): ModelCard {
+function mobilenet(alpha: 1 | 0.25, params: number, macs: number): ModelCard<'mobilenet-v1'> {
   const a = alpha.toFixed(alpha === 1 ? 1 : 2);
   return {
     id: `mobilenet-v1-${a}-imagenet`,
@@ -25,3 +25,6 @@ function mobilenet(alpha: 1 | 0.25, params: number, macs: number): ModelCard {
 
 export const mobilenetV1Imagenet = mobilenet(1, 4_233_001, 568_741_376);
 export const mobilenetV1Quarter = mobilenet(0.25, 470_329, 41_030_528);
+
+/** This family's weight sets, in the order the app lists them. */
+export const cards: readonly ModelCard<'mobilenet-v1'>[] = [mobilenetV1Imagenet, mobilenetV1Quarter];

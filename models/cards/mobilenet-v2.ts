@@ -2,7 +2,7 @@ import type { ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
 import { TORCHVISION_224, unpinned } from './zoo-common';
 
-export const mobilenetV2Imagenet: ModelCard = {
+export const mobilenetV2Imagenet: ModelCard<'mobilenet-v2'> = {
   id: 'mobilenet-v2-imagenet',
   name: 'MobileNetV2, ImageNet',
   family: 'mobilenet-v2',
@@ -15,3 +15,6 @@ export const mobilenetV2Imagenet: ModelCard = {
   weights: unpinned('torchvision', 'BSD-3-Clause (torchvision)'),
   config: { widthMult: 1, numClasses: 1000 },
 };
+
+/** This family's weight sets, in the order the app lists them. */
+export const cards: readonly ModelCard<'mobilenet-v2'>[] = [mobilenetV2Imagenet];

@@ -2,7 +2,7 @@ import type { ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
 import { TORCHVISION_224, unpinned } from './zoo-common';
 
-export const mobilenetV3LargeImagenet: ModelCard = {
+export const mobilenetV3LargeImagenet: ModelCard<'mobilenet-v3'> = {
   id: 'mobilenet-v3-large-imagenet',
   name: 'MobileNetV3-Large, ImageNet',
   family: 'mobilenet-v3',
@@ -15,3 +15,6 @@ export const mobilenetV3LargeImagenet: ModelCard = {
   weights: unpinned('torchvision', 'BSD-3-Clause (torchvision)'),
   config: { widthMult: 1, numClasses: 1000 },
 };
+
+/** This family's weight sets, in the order the app lists them. */
+export const cards: readonly ModelCard<'mobilenet-v3'>[] = [mobilenetV3LargeImagenet];

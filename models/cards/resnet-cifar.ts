@@ -3,7 +3,7 @@ import { CIFAR10_32, unpinned } from './zoo-common';
 
 const paper = { title: 'Deep Residual Learning for Image Recognition (He et al.), section 4.2', url: 'https://arxiv.org/abs/1512.03385' };
 
-function resnetCifar(depth: 20 | 56, params: number, macs: number): ModelCard {
+function resnetCifar(depth: 20 | 56, params: number, macs: number): ModelCard<'resnet-cifar'> {
   return {
     id: `resnet${depth}-cifar10`,
     name: `ResNet-${depth} (option A), CIFAR-10`,
@@ -21,3 +21,6 @@ function resnetCifar(depth: 20 | 56, params: number, macs: number): ModelCard {
 
 export const resnet20Cifar10 = resnetCifar(20, 269_722, 40_551_040);
 export const resnet56Cifar10 = resnetCifar(56, 853_018, 125_485_696);
+
+/** This family's weight sets, in the order the app lists them. */
+export const cards: readonly ModelCard<'resnet-cifar'>[] = [resnet20Cifar10, resnet56Cifar10];

@@ -4,7 +4,7 @@ import { TORCHVISION_224, unpinned } from './zoo-common';
 
 const paper = { title: 'Deep Residual Learning for Image Recognition (He et al.)', url: 'https://arxiv.org/abs/1512.03385' };
 
-function resnet(depth: 18 | 34 | 50, params: number, macs: number): ModelCard {
+function resnet(depth: 18 | 34 | 50, params: number, macs: number): ModelCard<'resnet'> {
   return {
     id: `resnet${depth}-imagenet`,
     name: `ResNet-${depth}, ImageNet`,
@@ -23,3 +23,6 @@ function resnet(depth: 18 | 34 | 50, params: number, macs: number): ModelCard {
 export const resnet18Imagenet = resnet(18, 11_689_512, 1_814_073_344);
 export const resnet34Imagenet = resnet(34, 21_797_672, 3_663_761_408);
 export const resnet50Imagenet = resnet(50, 25_557_032, 4_089_184_256);
+
+/** This family's weight sets, in the order the app lists them. */
+export const cards: readonly ModelCard<'resnet'>[] = [resnet18Imagenet, resnet34Imagenet, resnet50Imagenet];

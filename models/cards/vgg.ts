@@ -4,7 +4,7 @@ import { TORCHVISION_224, unpinned } from './zoo-common';
 
 const paper = { title: 'Very Deep Convolutional Networks for Large-Scale Image Recognition (Simonyan & Zisserman)', url: 'https://arxiv.org/abs/1409.1556' };
 
-export const vgg16Imagenet: ModelCard = {
+export const vgg16Imagenet: ModelCard<'vgg'> = {
   id: 'vgg16-imagenet',
   name: 'VGG-16, ImageNet',
   family: 'vgg',
@@ -18,7 +18,7 @@ export const vgg16Imagenet: ModelCard = {
   config: { depth: 16, numClasses: 1000 },
 };
 
-export const vgg19Imagenet: ModelCard = {
+export const vgg19Imagenet: ModelCard<'vgg'> = {
   id: 'vgg19-imagenet',
   name: 'VGG-19, ImageNet',
   family: 'vgg',
@@ -31,3 +31,6 @@ export const vgg19Imagenet: ModelCard = {
   weights: unpinned('torchvision', 'BSD-3-Clause (torchvision)'),
   config: { depth: 19, numClasses: 1000 },
 };
+
+/** This family's weight sets, in the order the app lists them. */
+export const cards: readonly ModelCard<'vgg'>[] = [vgg16Imagenet, vgg19Imagenet];

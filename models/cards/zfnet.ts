@@ -2,7 +2,7 @@ import type { ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
 import { TORCHVISION_224, unpinned } from './zoo-common';
 
-export const zfnetImagenet: ModelCard = {
+export const zfnetImagenet: ModelCard<'zfnet'> = {
   id: 'zfnet-imagenet',
   name: 'ZFNet, ImageNet',
   family: 'zfnet',
@@ -15,3 +15,6 @@ export const zfnetImagenet: ModelCard = {
   weights: unpinned('convcam', ''),
   config: { numClasses: 1000 },
 };
+
+/** This family's weight sets, in the order the app lists them. */
+export const cards: readonly ModelCard<'zfnet'>[] = [zfnetImagenet];

@@ -6,6 +6,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, Linear, Module, gelu, type Ctx } from '../nn';
 import type { ZooModel } from '../layers';
 
+declare module '../card' {
+  interface FamilyConfigs {
+    airbench: AirbenchConfig;
+  }
+}
+
 export interface AirbenchConfig {
   widths: [number, number, number];
   numClasses: number;
@@ -98,6 +104,6 @@ export class Airbench extends Module implements ZooModel {
   }
 }
 
-export function build(config: Record<string, unknown>): Airbench {
-  return new Airbench(config as unknown as AirbenchConfig);
+export function build(config: AirbenchConfig): Airbench {
+  return new Airbench(config);
 }

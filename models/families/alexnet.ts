@@ -8,6 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Conv2d, Linear, Module, type Ctx } from '../nn';
 import { Sequential, adaptiveAvgPool2d, dropout, flattenNCHW, maxPoolOp, relu, type Op, type ZooModel } from '../layers';
 
+declare module '../card' {
+  interface FamilyConfigs {
+    alexnet: AlexNetConfig;
+  }
+}
+
 /** torchvision's features -> AdaptiveAvgPool2d((p, p)) -> flatten -> classifier layout. */
 export class FeaturesClassifier extends Module implements ZooModel {
   readonly stack: Sequential;
@@ -52,8 +58,7 @@ export interface AlexNetConfig {
   dropout?: number;
 }
 
-export function build(config: Record<string, unknown>): FeaturesClassifier {
-  const cfg = config as AlexNetConfig;
+export function build(cfg: AlexNetConfig): FeaturesClassifier {
   const [a, b, c, d, e] = cfg.widths ?? [64, 192, 384, 256, 256];
   const features = [
     new Conv2d(3, a, 11, { stride: 4, padding: 2 }), relu, maxPoolOp(3, 2),

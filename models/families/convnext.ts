@@ -10,6 +10,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Conv2d, Linear, Module, gelu, geluTanh, type Ctx } from '../nn';
 import { LayerNorm, Sequential, linearLastAxis, type ZooModel } from '../layers';
 
+declare module '../card' {
+  interface FamilyConfigs {
+    convnext: ConvNeXtConfig;
+  }
+}
+
 export class CNBlock extends Module {
   private readonly dw: Conv2d;
   private readonly norm: LayerNorm;
@@ -96,6 +102,6 @@ export class ConvNeXt extends Module implements ZooModel {
   }
 }
 
-export function build(config: Record<string, unknown>): ConvNeXt {
-  return new ConvNeXt(config as ConvNeXtConfig);
+export function build(config: ConvNeXtConfig): ConvNeXt {
+  return new ConvNeXt(config);
 }

@@ -8,6 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, Module, type ConvBn, type Ctx } from '../nn';
 import { Sequential, dropout, maxPool2d, maxPoolOp, LinearHeadModel } from '../layers';
 
+declare module '../card' {
+  interface FamilyConfigs {
+    googlenet: GoogLeNetConfig;
+  }
+}
+
 export class BasicConv2d extends Module {
   private readonly cb: ConvBn;
   constructor(cin: number, cout: number, k: number, opts: { stride?: number; padding?: number } = {}) {
@@ -103,6 +109,6 @@ export class GoogLeNet extends LinearHeadModel {
   }
 }
 
-export function build(config: Record<string, unknown>): GoogLeNet {
-  return new GoogLeNet(config as GoogLeNetConfig);
+export function build(config: GoogLeNetConfig): GoogLeNet {
+  return new GoogLeNet(config);
 }

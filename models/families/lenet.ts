@@ -13,6 +13,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Conv2d, Linear, Module, type Ctx } from '../nn';
 import { flattenNCHW, lecunTanh, tracing, type ZooModel } from '../layers';
 
+declare module '../card' {
+  interface FamilyConfigs {
+    lenet: LeNetConfig;
+  }
+}
+
 export interface LeNetConfig {
   variant: 'lecun1998' | 'modern';
   numClasses?: number;
@@ -151,6 +157,6 @@ export class LeNet5 extends Module implements ZooModel {
   }
 }
 
-export function build(config: Record<string, unknown>): LeNet5 {
-  return new LeNet5(config as unknown as LeNetConfig);
+export function build(config: LeNetConfig): LeNet5 {
+  return new LeNet5(config);
 }

@@ -11,6 +11,12 @@ import { Linear, Module, type Ctx } from '../nn';
 import { Sequential, convBnAct, dropout, type ZooModel } from '../layers';
 import { MOBILENET_V1_BLOCKS, scaleChannels } from '../mobilenet-v1-costs';
 
+declare module '../card' {
+  interface FamilyConfigs {
+    'mobilenet-v1': MobileNetV1Config;
+  }
+}
+
 export class DepthwiseSeparable extends Module {
   readonly dw: Sequential;
   readonly pw: Sequential;
@@ -66,6 +72,6 @@ export class MobileNetV1 extends Module implements ZooModel {
   }
 }
 
-export function build(config: Record<string, unknown>): MobileNetV1 {
-  return new MobileNetV1(config as MobileNetV1Config);
+export function build(config: MobileNetV1Config): MobileNetV1 {
+  return new MobileNetV1(config);
 }

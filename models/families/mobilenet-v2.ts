@@ -7,6 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, Linear, Module, type Ctx } from '../nn';
 import { Sequential, convBnAct, dropout, makeDivisible, type ZooModel } from '../layers';
 
+declare module '../card' {
+  interface FamilyConfigs {
+    'mobilenet-v2': MobileNetV2Config;
+  }
+}
+
 export class InvertedResidual extends Module {
   private readonly conv: Sequential;
   private readonly residual: boolean;
@@ -77,6 +83,6 @@ export class MobileNetV2 extends Module implements ZooModel {
   }
 }
 
-export function build(config: Record<string, unknown>): MobileNetV2 {
-  return new MobileNetV2(config as MobileNetV2Config);
+export function build(config: MobileNetV2Config): MobileNetV2 {
+  return new MobileNetV2(config);
 }

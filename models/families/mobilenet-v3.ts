@@ -8,6 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, type Ctx } from '../nn';
 import { Sequential, SqueezeExcitation, convBnAct, dropout, hardswish, makeDivisible, type ZooModel } from '../layers';
 
+declare module '../card' {
+  interface FamilyConfigs {
+    'mobilenet-v3': MobileNetV3Config;
+  }
+}
+
 /** [in, kernel, expanded, out, SE, activation, stride] per block (torchvision's bneck_conf). */
 export const MOBILENET_V3_LARGE: readonly [number, number, number, number, boolean, 'RE' | 'HS', number][] = [
   [16, 3, 16, 16, false, 'RE', 1],
@@ -94,6 +100,6 @@ export class MobileNetV3 extends Module implements ZooModel {
   }
 }
 
-export function build(config: Record<string, unknown>): MobileNetV3 {
-  return new MobileNetV3(config as MobileNetV3Config);
+export function build(config: MobileNetV3Config): MobileNetV3 {
+  return new MobileNetV3(config);
 }

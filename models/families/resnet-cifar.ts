@@ -9,6 +9,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, Module, type ConvBn, type Ctx } from '../nn';
 import { Sequential, LinearHeadModel } from '../layers';
 
+declare module '../card' {
+  interface FamilyConfigs {
+    'resnet-cifar': CifarResNetConfig;
+  }
+}
+
 export class CifarBlock extends Module {
   private readonly cb1: ConvBn;
   private readonly cb2: ConvBn;
@@ -106,6 +112,6 @@ export class CifarResNet extends LinearHeadModel {
   }
 }
 
-export function build(config: Record<string, unknown>): CifarResNet {
-  return new CifarResNet(config as unknown as CifarResNetConfig);
+export function build(config: CifarResNetConfig): CifarResNet {
+  return new CifarResNet(config);
 }

@@ -8,6 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, Module, type ConvBn, type Ctx } from '../nn';
 import { Sequential, maxPool2d, LinearHeadModel } from '../layers';
 
+declare module '../card' {
+  interface FamilyConfigs {
+    resnet: ResNetFamilyConfig;
+  }
+}
+
 function conv(cin: number, cout: number, k: number, stride = 1): Conv2d {
   return new Conv2d(cin, cout, k, { stride, padding: (k - 1) / 2, bias: false });
 }
@@ -101,7 +107,9 @@ export class ResNet extends LinearHeadModel {
   }
 }
 
-export function build(config: Record<string, unknown>): ResNet {
-  const c = config as Partial<ResNetConfig> & { depth?: 18 | 34 | 50 | 101 | 152 };
-  return new ResNet({ ...(c.depth ? RESNET_DEPTHS[c.depth] : {}), ...c } as ResNetConfig);
+/** A named depth (torchvision's resnetN), or the layout spelled out; the fields given override the depth's. */
+export type ResNetFamilyConfig = (Partial<ResNetConfig> & { depth: keyof typeof RESNET_DEPTHS }) | ResNetConfig;
+
+export function build(config: ResNetFamilyConfig): ResNet {
+  return new ResNet('depth' in config ? { ...RESNET_DEPTHS[config.depth], ...config } : config);
 }

@@ -6,6 +6,12 @@ import { BatchNorm2d, Conv2d, Linear, type Module } from '../nn';
 import { dropout, maxPoolOp, relu, type Op } from '../layers';
 import { FeaturesClassifier } from './alexnet';
 
+declare module '../card' {
+  interface FamilyConfigs {
+    vgg: VGGConfig;
+  }
+}
+
 type Cfg = (number | 'M')[];
 
 /** Table 1 of the paper: conv widths with 'M' for 2x2 max-pooling. */
@@ -26,8 +32,7 @@ export interface VGGConfig {
   dropout?: number;
 }
 
-export function build(config: Record<string, unknown>): FeaturesClassifier {
-  const c = config as VGGConfig;
+export function build(c: VGGConfig): FeaturesClassifier {
   const table = c.cfg ?? VGG_CFGS[c.depth ?? 16];
   const features: (Module | Op)[] = [];
   let cin = 3;

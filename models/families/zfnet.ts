@@ -9,6 +9,12 @@ import { Conv2d } from '../nn';
 import { lrn, maxPoolOp, relu } from '../layers';
 import { FeaturesClassifier, alexClassifier } from './alexnet';
 
+declare module '../card' {
+  interface FamilyConfigs {
+    zfnet: ZFNetConfig;
+  }
+}
+
 export interface ZFNetConfig {
   numClasses?: number;
   /** Filters of the five convs; the paper: [96, 256, 384, 384, 256]. */
@@ -17,8 +23,7 @@ export interface ZFNetConfig {
   dropout?: number;
 }
 
-export function build(config: Record<string, unknown>): FeaturesClassifier {
-  const cfg = config as ZFNetConfig;
+export function build(cfg: ZFNetConfig): FeaturesClassifier {
   const [a, b, c, d, e] = cfg.widths ?? [96, 256, 384, 384, 256];
   const features = [
     new Conv2d(3, a, 7, { stride: 2, padding: 1 }), relu, maxPoolOp(3, 2, 0, true), lrn(5, 1e-4, 0.75, 2),

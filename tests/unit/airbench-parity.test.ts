@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { findCard } from '../../models/registry';
+import { airbenchCifar10 as card } from '../../models/cards/airbench';
 import { buildModel } from '../../models/builders';
 import { parseSafetensors } from '../../models/safetensors';
 import { toTfWeights } from '../../models/weights';
@@ -18,7 +18,6 @@ beforeAll(async () => {
 });
 
 it('matches PyTorch logits within 1e-4 of the largest logit (fp32), one view and six-view TTA', async () => {
-  const card = findCard('airbench-cifar10');
   const weightBytes = readFileSync(resolve(ROOT, 'public', card.weights.url));
   const golden = parseSafetensors(readFileSync(resolve(ROOT, 'tests/fixtures/airbench-golden.safetensors')).buffer as ArrayBuffer);
   expect(golden.metadata.weights_sha256, 'fixture is for other weights: rerun training/airbench_golden.py').toBe(
@@ -27,7 +26,7 @@ it('matches PyTorch logits within 1e-4 of the largest logit (fp32), one view and
   const parsed = parseSafetensors(weightBytes.buffer as ArrayBuffer);
   const input = golden.tensors.get('input')!;
   for (const [tta, key] of [['none', 'logits'], ['mirror-translate', 'logits_tta']] as const) {
-    const model = buildModel({ ...card, config: { ...card.config, tta } });
+    const model = await buildModel({ ...card, config: { ...card.config, tta } });
     const w = toTfWeights(model, parsed);
     model.materialize(w);
     w.forEach((t) => t.dispose());

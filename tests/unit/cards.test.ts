@@ -11,6 +11,7 @@ import { buildModel } from '../../models/builders';
 import { EVAL } from '../../models/nn';
 import { parseSafetensors } from '../../models/safetensors';
 import { toTfWeights } from '../../models/weights';
+import type { ModelCard } from '../../models/card';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -25,6 +26,25 @@ describe('model cards', () => {
     expect(() => findCard('nope')).toThrow(/Unknown model "nope"/);
   });
 
+  // The registry's list is by hand (models/registry.ts says why): nothing may be left out.
+  it('come from every cards file, and every family file is an architecture some card builds', async () => {
+    const cardFiles = import.meta.glob<{ cards: readonly ModelCard[] }>('../../models/cards/*.ts', { eager: true });
+    const listed = new Set(CARDS);
+    const fromFiles = Object.entries(cardFiles).filter(([path]) => !path.endsWith('/zoo-common.ts'));
+    expect(fromFiles.length).toBeGreaterThan(10);
+    for (const [path, mod] of fromFiles) {
+      expect(mod.cards?.length, `${path} exports its cards`).toBeGreaterThan(0);
+      for (const card of mod.cards) expect(listed.has(card), `${card.id} (${path}) is in CARDS`).toBe(true);
+    }
+    const familyFiles = Object.keys(import.meta.glob('../../models/families/*.ts')).map((p) => p.replace(/^.*\/(.*)\.ts$/, '$1'));
+    expect(new Set(CARDS.map((c) => c.family))).toEqual(new Set(familyFiles));
+  });
+
+  it('a family name that is not a file is refused with its name', async () => {
+    await expect(buildModel({ family: 'resnet-9000', config: {} } as unknown as ModelCard)).rejects.toThrow(/No architecture for family "resnet-9000"/);
+    await expect(buildModel({ family: '../nn', config: {} } as unknown as ModelCard)).rejects.toThrow(/not a family name/);
+  });
+
   for (const card of CARDS.filter((c) => c.weights.embedded)) {
     describe(card.id, () => {
       const file = resolve(ROOT, 'public', card.weights.url);
@@ -35,11 +55,11 @@ describe('model cards', () => {
         expect(bytes.byteLength).toBeLessThanOrEqual(2 * 1024 * 1024);
         expect(createHash('sha256').update(bytes).digest('hex')).toBe(card.weights.sha256);
       });
-      it('has the parameter count of its architecture', () => {
-        expect(buildModel(card).paramCount()).toBe(card.params);
+      it('has the parameter count of its architecture', async () => {
+        expect((await buildModel(card)).paramCount()).toBe(card.params);
       });
-      it('loads its weights by name and gives one logit per label', () => {
-        const model = buildModel(card);
+      it('loads its weights by name and gives one logit per label', async () => {
+        const model = await buildModel(card);
         const w = toTfWeights(model, parseSafetensors(readFileSync(file).buffer as ArrayBuffer));
         model.materialize(w);
         w.forEach((t) => t.dispose());
@@ -57,7 +77,7 @@ describe('profile of the default model', () => {
   it('gives the MACs the card states', async () => {
     const { profileCard } = await import('../../models/profile');
     const card = findCard(DEFAULT_MODEL_ID);
-    const p = profileCard(card);
+    const p = await profileCard(card);
     expect(p.macs).toBe(card.macs);
     expect(p.params).toBe(card.params);
   });

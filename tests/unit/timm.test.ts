@@ -19,7 +19,7 @@ import { toTfWeights, toTfWeightsAnyNaming } from '../../models/weights';
 import { buildModel } from '../../models/builders';
 import { findCard } from '../../models/registry';
 import { reshapeTimm, shiftBnEps, timmRename, timmShape, TIMM_V3_BN_EPS, TORCHVISION_V3_BN_EPS } from '../../models/timm';
-import type { ModelCard } from '../../models/card';
+import type { ArchitectureOf, ModelCard } from '../../models/card';
 import { forwardNCHW, maxErrors } from './parity-helpers';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -59,12 +59,12 @@ describe('timm key lists of the full-size models', () => {
   ];
 
   for (const [timmModel, cardId] of CASES) {
-    it(`${cardId} <-> timm ${timmModel}`, () => {
+    it(`${cardId} <-> timm ${timmModel}`, async () => {
       const list = JSON.parse(readFileSync(fixture(`${timmModel}.keys.json`), 'utf8')) as KeyList;
       const card = findCard(cardId);
       const rename = timmRename(card.family);
       expect(rename, `no timm mapping for family ${card.family}`).not.toBeNull();
-      const model = buildModel(card);
+      const model = await buildModel(card);
 
       const timmKeys = Object.keys(list.keys).filter((k) => !k.endsWith('num_batches_tracked'));
       const mapped = new Map<string, string>();
@@ -105,10 +105,11 @@ describe('timm key lists of the full-size models', () => {
 });
 
 /** Loads a timm file through the mapping and returns max |dlogit| / max |logit| on the io fixture. */
-async function relativeError(family: string, config: Record<string, unknown>, weightsFile: string, ioFile: string): Promise<number> {
+async function relativeError(arch: ArchitectureOf, weightsFile: string, ioFile: string): Promise<number> {
+  const { family } = arch;
   const parsed = readParsed(weightsFile);
   const io = readParsed(ioFile);
-  const model = buildModel({ family, config } as unknown as ModelCard);
+  const model = await buildModel(arch);
   const used = new Set<string>();
   const rename = (n: string) => {
     const t = timmRename(family)!(n);
@@ -138,36 +139,37 @@ describe('logits parity with timm', () => {
     const widthMult = parsed.tensors.get('blocks.6.0.conv_pwl.weight')!.shape[0]! / 320;
     const numClasses = parsed.tensors.get('classifier.weight')!.shape[0]!;
     expect(widthMult).toBeCloseTo(0.35, 6);
-    const rel = await relativeError('mobilenet-v2', { widthMult, numClasses }, 'mobilenetv2_035.safetensors', 'mobilenetv2_035.io.safetensors');
+    const rel = await relativeError({ family: 'mobilenet-v2', config: { widthMult, numClasses } }, 'mobilenetv2_035.safetensors', 'mobilenetv2_035.io.safetensors');
     console.info(`timm mobilenetv2_035: max |dlogit| / max |logit| = ${rel.toExponential(3)}`);
     expect(rel).toBeLessThanOrEqual(1e-4);
   });
 
   it('test_convnext (10 classes, 64x64) with timm test-model LayerNorm eps 1e-5 and tanh GELU', async () => {
     const parsed = readParsed('test_convnext.safetensors');
-    const dims = [0, 1, 2, 3].map((s) => parsed.tensors.get(`stages.${s}.blocks.0.conv_dw.weight`)!.shape[0]!);
-    const depths = [0, 1, 2, 3].map((s) => {
+    const stages = [0, 1, 2, 3] as const;
+    const dims = stages.map((s) => parsed.tensors.get(`stages.${s}.blocks.0.conv_dw.weight`)!.shape[0]!) as [number, number, number, number];
+    const depths = stages.map((s) => {
       let n = 0;
       while (parsed.tensors.has(`stages.${s}.blocks.${n}.gamma`)) n++;
       return n;
-    });
+    }) as [number, number, number, number];
     const numClasses = parsed.tensors.get('head.fc.weight')!.shape[0]!;
     expect(dims).toEqual([24, 32, 48, 64]);
     expect(depths).toEqual([1, 2, 4, 2]);
     const files = ['test_convnext.safetensors', 'test_convnext.io.safetensors'] as const;
     // timm builds its test models with norm_eps=1e-5 and act_layer='gelu_tanh'.
-    const rel = await relativeError('convnext', { dims, depths, numClasses, normEps: 1e-5, act: 'gelu_tanh' }, ...files);
+    const rel = await relativeError({ family: 'convnext', config: { dims, depths, numClasses, normEps: 1e-5, act: 'gelu_tanh' } }, ...files);
     // With torchvision's settings the same weights differ by ~2.6e-4 (eps alone): measured only.
-    const asIs = await relativeError('convnext', { dims, depths, numClasses }, ...files);
+    const asIs = await relativeError({ family: 'convnext', config: { dims, depths, numClasses } }, ...files);
     console.info(`timm test_convnext: max |dlogit| / max |logit| = ${rel.toExponential(3)} (eps 1e-6 + exact GELU: ${asIs.toExponential(3)})`);
     expect(rel).toBeLessThanOrEqual(1e-4);
   });
 });
 
 describe('toTfWeightsAnyNaming', () => {
-  it('recognises a timm file by its names and loads it without being told', () => {
+  it('recognises a timm file by its names and loads it without being told', async () => {
     const parsed = readParsed('mobilenetv2_035.safetensors');
-    const model = buildModel({ family: 'mobilenet-v2', config: { widthMult: 0.35, numClasses: 10 } } as unknown as ModelCard);
+    const model = await buildModel({ family: 'mobilenet-v2', config: { widthMult: 0.35, numClasses: 10 } });
     const w = toTfWeightsAnyNaming(model, 'mobilenet-v2', parsed);
     expect(w.size).toBe([...model.namedSpecs()].length);
     tf.dispose([...w.values()]);
@@ -181,7 +183,7 @@ describe('BatchNorm eps of timm MobileNetV3', () => {
     const card = { ...findCard('mobilenet-v3-large-imagenet'), config: JSON.parse(fx.metadata.config!) } as ModelCard;
     const logits = fx.tensors.get('__logits__')!.data;
     const errorWith = async (parsed: Parsed) => {
-      const model = buildModel(card);
+      const model = await buildModel(card);
       const w = toTfWeights(model, parsed);
       model.materialize(w);
       w.forEach((t) => t.dispose());

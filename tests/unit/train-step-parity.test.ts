@@ -46,7 +46,7 @@ const base: TrainConfig = {
 for (const opt of ['sgd', 'adamw'] as const) {
   it(`two ${opt} steps match PyTorch`, async () => {
     const card = { ...resnet20Cifar10, config: { depth: S.depth, numClasses: 10 } };
-    const model = buildModel(card);
+    const model = await buildModel(card);
     const w = toTfWeights(model, fx, (n) => `before.${n}`);
     model.materialize(w);
     w.forEach((t) => t.dispose());

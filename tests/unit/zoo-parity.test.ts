@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { parseSafetensors } from '../../models/safetensors';
 import { toTfWeights } from '../../models/weights';
 import { buildModel } from '../../models/builders';
-import type { ModelCard } from '../../models/card';
+import type { ArchitectureOf } from '../../models/card';
 import { forwardNCHW, maxErrors } from './parity-helpers';
 import type { Module } from '../../models/nn';
 
@@ -39,8 +39,8 @@ describe('zoo parity with PyTorch', () => {
       const buf = readFileSync(join(DIR, file));
       const parsed = parseSafetensors(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
       const family = parsed.metadata.family!;
-      const config = JSON.parse(parsed.metadata.config!) as Record<string, unknown>;
-      const model = buildModel({ family, config } as unknown as ModelCard);
+      // The fixture names its family and config (tools/golden_fixtures.py).
+      const model = await buildModel({ family, config: JSON.parse(parsed.metadata.config!) } as ArchitectureOf);
       const weights = toTfWeights(model, parsed);
       model.materialize(weights);
       tf.dispose([...weights.values()]);

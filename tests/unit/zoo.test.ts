@@ -9,7 +9,7 @@ import { Conv2d, EVAL, Linear, type Module } from '../../models/nn';
 import { adaptiveAvgPool2d, maxPool2d, makeDivisible, type ZooModel } from '../../models/layers';
 import { profile, profileCard } from '../../models/profile';
 import { buildModel } from '../../models/builders';
-import { ZOO_CARDS, findZooCard } from '../../models/zoo';
+import { ZOO_CARDS } from '../../models/registry';
 import { CARDS, findCard } from '../../models/registry';
 import { build as lenet, LENET5_PAPER } from '../../models/families/lenet';
 import { build as alexnet } from '../../models/families/alexnet';
@@ -151,15 +151,15 @@ describe('zoo MACs', () => {
     ['convnext-tiny-imagenet', 4.47e9],
   ];
   for (const [id, macs] of published) {
-    it(`${id}: ${macs / 1e9} G`, () => {
-      const p = profileCard(findZooCard(id));
+    it(`${id}: ${macs / 1e9} G`, async () => {
+      const p = await profileCard(findCard(id));
       expect(within(p.macs, macs, 0.02), `${p.macs}`).toBe(true);
     });
   }
 
-  it('every zoo card states the params and MACs its architecture has', () => {
+  it('every zoo card states the params and MACs its architecture has', async () => {
     for (const card of ZOO_CARDS) {
-      const p = profileCard(card);
+      const p = await profileCard(card);
       expect([card.id, p.params, p.macs]).toEqual([card.id, card.params, card.macs]);
       expect(p.outShape).toEqual([1, card.labels.length]);
       expect(card.weights.embedded).toBe(false);
@@ -206,7 +206,7 @@ describe('zoo MACs', () => {
     }
     // Blocks + the first conv + the classifier are the whole network's MACs.
     const total = rows.reduce((a, r) => a + r.separable, 0) + 112 * 112 * 32 * 27 + 1024 * 1001;
-    expect(total).toBe(findZooCard('mobilenet-v1-1.0-imagenet').macs);
+    expect(total).toBe(findCard('mobilenet-v1-1.0-imagenet').macs);
   });
 });
 
@@ -252,8 +252,8 @@ describe('zoo forward', () => {
     });
   }
 
-  it('airbench has the same head API (its head has no bias, and the TTA views use it too)', () => {
-    const m = buildModel(findCard('airbench-cifar10'));
+  it('airbench has the same head API (its head has no bias, and the TTA views use it too)', async () => {
+    const m = await buildModel(findCard('airbench-cifar10'));
     m.materialize(undefined, 1);
     const held = tf.memory().numTensors;
     m.replaceHead(2).materialize();
@@ -265,8 +265,8 @@ describe('zoo forward', () => {
     m.dispose();
   });
 
-  it('buildModel builds every zoo family', () => {
-    for (const card of ZOO_CARDS) expect(buildModel(card).paramCount()).toBe(card.params);
+  it('buildModel builds every zoo family', async () => {
+    for (const card of ZOO_CARDS) expect((await buildModel(card)).paramCount()).toBe(card.params);
   });
 
   it('a training step moves BatchNorm stats and gives gradients (CIFAR ResNet-8, odd input)', () => {

@@ -154,7 +154,7 @@ async function importWeights(id: string, input: WeightsInput, onProgress: Progre
     throw new WeightsError('Give a URL or a file to import weights from.');
   }
   onProgress({ type: 'verify', modelId: id });
-  const model = buildModel(card);
+  const model = await buildModel(card);
   // Parse and check every name and shape before anything is written.
   const parsed = parseSafetensors(buffer);
   requireFinite(parsed);
@@ -238,7 +238,7 @@ const api: InferenceApi = {
   },
 
   async layers(id) {
-    return profileCard(await cardFor(id)).rows;
+    return (await profileCard(await cardFor(id))).rows;
   },
 };
 

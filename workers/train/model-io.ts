@@ -17,7 +17,7 @@ export async function exportModel(modelId: string): Promise<{ name: string; byte
   const stored = await getCached(modelId);
   if (!stored) throw new Error(`${modelId} is not stored on this device.`);
   const card = stored.meta.card ?? (await cardFor(modelId));
-  const specs = new Map(buildModel(card).namedSpecs());
+  const specs = new Map((await buildModel(card)).namedSpecs());
   const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
   for (const t of stored.tensors) {
     const spec = specs.get(t.name);
@@ -49,7 +49,7 @@ export async function importModel(file: Blob): Promise<CachedModel> {
   } catch {
     throw new WeightsError('The ConvCam card in this file is damaged.');
   }
-  const model = buildModel(card);
+  const model = await buildModel(card);
   const weights = toTfWeights(model, parsed);
   let tensors;
   try {

@@ -4,7 +4,7 @@
 // Node (tests/unit/train-run.test.ts, in memory). Its last event carries the run's record.
 import * as tf from '@tensorflow/tfjs-core';
 import { loadClassifier, type Classifier } from '../../models/builders';
-import { CIFAR10_LABELS, type ModelCard } from '../../models/card';
+import { CIFAR10_LABELS, withNumClasses, type ModelCard } from '../../models/card';
 import { profileCard } from '../../models/profile';
 import type { BackendInfo, CachedModel } from '../contracts/inference-protocol';
 import { memory } from '../engine/memory';
@@ -83,19 +83,18 @@ async function buildForCifar(base: ModelCard, cfg: TrainConfig, deps: RunDeps): 
 }
 
 /** The card of the trained model: the base architecture with a CIFAR-10 head and input. */
-function trainedCard(base: ModelCard, cfg: TrainConfig, runId: string, ev: Evaluation, sha256: string, bytes: number): ModelCard {
+async function trainedCard(base: ModelCard, cfg: TrainConfig, runId: string, ev: Evaluation, sha256: string, bytes: number): Promise<ModelCard> {
   const s = cfg.inputSize;
   const card: ModelCard = {
-    ...base,
+    ...withNumClasses(base, 10),
     id: `trained-${runId}`,
     name: `${base.name.replace(/, (CIFAR-10|ImageNet|MNIST)$/, '')}, trained here on CIFAR-10 (${new Date().toISOString().slice(0, 16).replace('T', ' ')})`,
     preprocess: { ...base.preprocess, size: [s, s], resize: 'squash', cropFraction: 1 },
     labels: CIFAR10_LABELS,
-    config: { ...base.config, numClasses: 10 },
     weights: { url: '', sha256, bytes, format: 'safetensors', convention: 'convcam', license: 'Trained on this device; CIFAR-10 terms apply to the data.', embedded: false },
     metrics: [{ name: 'CIFAR-10 test accuracy', value: ev.accuracy, command: 'ConvCam Train view', dataset: `first ${ev.count} CIFAR-10 test images` }],
   };
-  const p = profileCard(card);
+  const p = await profileCard(card);
   return { ...card, params: p.params, macs: p.macs };
 }
 
@@ -121,7 +120,7 @@ async function saveTrained(base: ModelCard, cfg: TrainConfig, runId: string, mod
   const tensors = await toStored(model.variables().map(({ name, variable }) => [name, variable] as [string, tf.Tensor]));
   const storedBytes = tensors.reduce((n, t) => n + t.data.byteLength, 0);
   const digest = await storedDigest(tensors);
-  const card = trainedCard(base, cfg, runId, ev, digest, storedBytes);
+  const card = await trainedCard(base, cfg, runId, ev, digest, storedBytes);
   const meta: CachedModel = { modelId: card.id, sha256: digest, sourceBytes: storedBytes, storedBytes, savedAt: Date.now(), card };
   await deps.saveModel(meta, tensors);
   return meta;

@@ -66,7 +66,7 @@ const api: TrainApi = {
   samples,
 
   async stages(modelId) {
-    const model = buildModel(await cardFor(modelId));
+    const model = await buildModel(await cardFor(modelId));
     return stagesOf([...model.namedSpecs()].map(([n]) => n), model.headName);
   },
 
