@@ -1,5 +1,6 @@
 // State of the Train view: the training worker (started when the tab first opens), the
 // dataset, the settings form, the run in progress, stored runs and trained models.
+import { Newest } from './newest';
 import type * as Comlink from 'comlink';
 import { TrainBridge } from './train-bridge';
 import { download } from './download';
@@ -43,7 +44,9 @@ export class TrainState {
   validation = $derived(validateForm(this.form, this.stages?.length ?? null, this.missingWeights()));
 
   private bridge: TrainBridge | null = null;
-  private stagesFor = '';
+  private readonly stagesTurn = new Newest();
+  private readonly samplesTurn = new Newest();
+  private readonly runsTurn = new Newest();
   private importAbort: AbortController | null = null;
   private restarting = false;
 
@@ -157,7 +160,9 @@ export class TrainState {
   }
 
   private async loadSamples(): Promise<void> {
-    this.samples = await this.call('samples', (a) => a.samples(SAMPLES_PER_CLASS));
+    const newest = this.samplesTurn.take();
+    const samples = await this.call('samples', (a) => a.samples(SAMPLES_PER_CLASS));
+    if (newest()) this.samples = samples;
   }
 
   // ---- settings ----
@@ -173,13 +178,13 @@ export class TrainState {
 
   private async loadStages(): Promise<void> {
     const id = this.form.modelId;
-    this.stagesFor = id;
+    const newest = this.stagesTurn.take();
     this.stages = null;
     try {
       const stages = await this.call('stages', (a) => a.stages(id));
-      if (this.stagesFor === id) this.stages = stages;
+      if (newest()) this.stages = stages;
     } catch {
-      if (this.stagesFor === id) this.stages = [];
+      if (newest()) this.stages = [];
     }
   }
 
@@ -231,8 +236,9 @@ export class TrainState {
   }
 
   async refreshRuns(): Promise<void> {
+    const newest = this.runsTurn.take();
     const runs = await this.call('runs', (a) => a.runs());
-    this.runs = runs.sort((a, b) => b.startedAt - a.startedAt);
+    if (newest()) this.runs = runs.sort((a, b) => b.startedAt - a.startedAt);
   }
 
   async deleteRun(runId: string): Promise<void> {
