@@ -50,6 +50,8 @@ interface CardFields {
   /** Multiply-accumulates for one image at `preprocess.size`. */
   macs: number;
   weights: WeightSource;
+  /** For a reduced model (the CIFAR-10 line): what was scaled down from the paper's network, and why. */
+  adapted?: string;
   /** Measured figures with the command that produced them. */
   metrics?: { name: string; value: number; command: string; dataset: string }[];
 }

@@ -203,9 +203,9 @@ class MobileNetV1(nn.Module):
 
 
 class LeNetModern(nn.Module):
-    def __init__(self):
+    def __init__(self, in_channels=1):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.conv1 = nn.Conv2d(in_channels, 6, 5)
         self.conv2 = nn.Conv2d(6, 16, 5)
         self.fc1 = nn.Linear(400, 120)
         self.fc2 = nn.Linear(120, 84)
@@ -249,9 +249,9 @@ class PartialConv(nn.Module):
 
 
 class LeNet1998(nn.Module):
-    def __init__(self):
+    def __init__(self, in_channels=1):
         super().__init__()
-        self.c1, self.s2, self.c3, self.s4 = nn.Conv2d(1, 6, 5), Subsample(6), PartialConv(), Subsample(16)
+        self.c1, self.s2, self.c3, self.s4 = nn.Conv2d(in_channels, 6, 5), Subsample(6), PartialConv(), Subsample(16)
         self.c5, self.f6, self.output = nn.Conv2d(16, 120, 5), nn.Linear(120, 84), nn.Linear(84, 10)
 
     def forward(self, x):
