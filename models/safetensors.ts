@@ -2,12 +2,12 @@
 // format is an 8-byte length, a JSON header and raw little-endian data, and the npm
 // parsers we found pull in Node's fs or decode only to JS arrays without fp16/bf16.
 
-export type Dtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'U8';
+export type Dtype = 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I8' | 'U8';
 
 export interface TensorEntry {
   dtype: Dtype;
   shape: number[];
-  /** Values converted to float32 (integer dtypes too). */
+  /** Values converted to float32 (integer dtypes too; int8 weights dequantised by their scales). */
   data: Float32Array;
 }
 
@@ -15,7 +15,7 @@ export class SafetensorsError extends Error {
   override name = 'SafetensorsError';
 }
 
-const BYTES: Record<Dtype, number> = { F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, U8: 1 };
+const BYTES: Record<Dtype, number> = { F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I8: 1, U8: 1 };
 const MAX_HEADER = 100 * 1024 * 1024;
 
 interface HeaderEntry {
@@ -62,6 +62,9 @@ function decode(dtype: Dtype, bytes: Uint8Array): Float32Array {
       break;
     case 'I32':
       for (let i = 0; i < n; i++) out[i] = view.getInt32(i * 4, true);
+      break;
+    case 'I8':
+      for (let i = 0; i < n; i++) out[i] = view.getInt8(i);
       break;
     case 'U8':
       for (let i = 0; i < n; i++) out[i] = bytes[i]!;
@@ -154,7 +157,52 @@ export function parseSafetensors(buffer: ArrayBuffer): Parsed {
     at = r.end;
   }
   if (at !== dataLen) throw new SafetensorsError(`Not a well-formed safetensors file: ${dataLen - at} bytes after the last tensor belong to none.`);
+  dequantizeInt8(tensors);
   return { tensors, metadata };
+}
+
+/**
+ * int8 weights, symmetric per output channel, in the convention of compressed-tensors (the
+ * format vLLM and the hub use): tensor `<name>` is I8 and `<name>_scale` is F32 with one scale
+ * per output channel (axis 0 of the PyTorch layout); value = q * scale. Any card's file may
+ * use it; readers get float32.
+ */
+export const INT8_SCALE_SUFFIX = '_scale';
+
+/** Replaces every int8 tensor by its float32 values (q * scale, rounded once to fp32) and drops the scales. */
+function dequantizeInt8(tensors: Map<string, TensorEntry>): void {
+  for (const [name, t] of tensors) {
+    if (t.dtype !== 'I8') continue;
+    const scale = tensors.get(name + INT8_SCALE_SUFFIX);
+    const channels = t.shape[0] ?? 1;
+    if (!scale) throw new SafetensorsError(`Tensor ${name} is int8 but the file has no ${name}${INT8_SCALE_SUFFIX} to dequantise it.`);
+    if (scale.dtype !== 'F32' || scale.shape.join('x') !== String(channels)) {
+      throw new SafetensorsError(`Tensor ${name}${INT8_SCALE_SUFFIX} must be F32 of shape [${channels}] (one scale per output channel), not ${scale.dtype} [${scale.shape}].`);
+    }
+    const per = t.data.length / channels;
+    // q has 8 bits and the scale 24: their exact product fits a double, so one rounding to
+    // float32 gives exactly PyTorch's float32 q * scale.
+    for (let i = 0; i < t.data.length; i++) t.data[i] = t.data[i]! * scale.data[Math.floor(i / per)]!;
+    tensors.delete(name + INT8_SCALE_SUFFIX);
+  }
+}
+
+/** Whether a weight is stored as int8: conv and linear weights (two or more axes); biases and norms stay float32. */
+export const isInt8Weight = (name: string, shape: readonly number[]) => shape.length >= 2 && name.endsWith('.weight');
+
+/** Symmetric per-output-channel int8 of a float32 tensor (PyTorch layout, channels on axis 0). */
+export function quantizeInt8(t: { shape: number[]; data: Float32Array }): { q: Int8Array; scale: Float32Array } {
+  const channels = t.shape[0] ?? 1;
+  const per = t.data.length / channels;
+  const q = new Int8Array(t.data.length);
+  const scale = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    let max = 0;
+    for (let i = c * per; i < (c + 1) * per; i++) max = Math.max(max, Math.abs(t.data[i]!));
+    scale[c] = max > 0 ? max / 127 : 1;
+    for (let i = c * per; i < (c + 1) * per; i++) q[i] = Math.max(-127, Math.min(127, Math.round(t.data[i]! / scale[c]!)));
+  }
+  return { q, scale };
 }
 
 /** Refuses weights that are not all finite numbers (a model would answer NaN for every frame). */
@@ -172,23 +220,38 @@ export function firstNonFinite(p: Parsed): { name: string; index: number; value:
   return null;
 }
 
-/** Writes float32 tensors as safetensors; used by tests and fixture tools. */
-export function writeSafetensors(tensors: Record<string, { shape: number[]; data: Float32Array }>, metadata: Record<string, string> = {}): ArrayBuffer {
+/**
+ * Writes float32 tensors as safetensors (model export, tests, fixture tools); with `int8`,
+ * conv and linear weights are stored as int8 with per-channel scales (a quarter of the bytes).
+ */
+export function writeSafetensors(
+  tensors: Record<string, { shape: number[]; data: Float32Array }>,
+  metadata: Record<string, string> = {},
+  { int8 = false } = {},
+): ArrayBuffer {
+  const entries: [string, { dtype: 'F32' | 'I8'; shape: number[]; data: Float32Array | Int8Array }][] = [];
+  for (const [name, t] of Object.entries(tensors)) {
+    if (int8 && isInt8Weight(name, t.shape)) {
+      const { q, scale } = quantizeInt8(t);
+      entries.push([name, { dtype: 'I8', shape: t.shape, data: q }], [name + INT8_SCALE_SUFFIX, { dtype: 'F32', shape: [t.shape[0]!], data: scale }]);
+    } else entries.push([name, { dtype: 'F32', ...t }]);
+  }
   const header: Record<string, unknown> = {};
   let offset = 0;
-  for (const [name, t] of Object.entries(tensors)) {
-    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
+  for (const [name, t] of entries) {
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
   }
   if (Object.keys(metadata).length) header['__metadata__'] = metadata;
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (json.length % 8)) % 8);
-  const hbytes = new TextEncoder().encode(json);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  // Padded to 8 bytes (counted in bytes: a card's name may hold non-ASCII characters).
+  const hbytes = new Uint8Array(json.length + ((8 - (json.length % 8)) % 8)).fill(0x20);
+  hbytes.set(json);
   const out = new Uint8Array(8 + hbytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(hbytes.length), true);
   out.set(hbytes, 8);
   let p = 8 + hbytes.length;
-  for (const t of Object.values(tensors)) {
+  for (const [, t] of entries) {
     out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), p);
     p += t.data.byteLength;
   }

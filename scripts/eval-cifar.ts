@@ -1,6 +1,8 @@
 // Evaluates the embedded default model on the CIFAR-10 test set with TF.js (wasm backend
 // in Node), using the same model code, weights file and normalisation as the app.
-//   npm run eval [-- --limit 1000] [-- --model airbench-cifar10] [-- --tta none|mirror|mirror-translate]
+//   npm run eval [-- --limit 1000] [-- --model airbench-cifar10] [-- --tta none|mirror|mirror-translate] [-- --int8]
+// --int8 stores the weights as int8 first (per output channel, models/safetensors.ts), to
+// measure what that costs in accuracy.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -11,7 +13,7 @@ import { findCard, DEFAULT_MODEL_ID } from '../models/registry';
 import type { ModelCard } from '../models/card';
 import { loadClassifier } from '../models/builders';
 import { EVAL } from '../models/nn';
-import { parseSafetensors } from '../models/safetensors';
+import { parseSafetensors, writeSafetensors } from '../models/safetensors';
 import { toTfWeights } from '../models/weights';
 import { parseCifarRecords } from '../workers/train/cifar10';
 import { resizeAndNormalize } from '../workers/preprocess/preprocess';
@@ -32,7 +34,9 @@ const card: ModelCard = tta && base.family === 'airbench' ? { ...base, config: {
 const dir = process.env.CIFAR10_DIR ?? resolve(ROOT, '../shared/data/cifar-10-batches-bin');
 
 await tf.setBackend(opt('backend') ?? 'wasm');
-const parsed = parseSafetensors(readFileSync(join(ROOT, 'public', card.weights.url)).buffer as ArrayBuffer);
+const file = parseSafetensors(readFileSync(join(ROOT, 'public', card.weights.url)).buffer as ArrayBuffer);
+const int8 = process.argv.includes('--int8');
+const parsed = int8 ? parseSafetensors(writeSafetensors(Object.fromEntries([...file.tensors].map(([n, t]) => [n, { shape: t.shape, data: t.data }])), {}, { int8 })) : file;
 const model = await loadClassifier(card, (m) => toTfWeights(m, parsed)); // as the app's inference worker loads it
 
 const { labels, pixels } = parseCifarRecords(new Uint8Array(readFileSync(join(dir, 'test_batch.bin'))));
@@ -60,7 +64,7 @@ for (let i = 0; i < n; i += 100) {
   }
 }
 const secs = (performance.now() - t0) / 1000;
-console.log(`model ${card.id}${card.family === 'airbench' && card.config.tta ? ` (tta ${card.config.tta})` : ''}, weights public/${card.weights.url}, backend ${tf.getBackend()}`);
+console.log(`model ${card.id}${card.family === 'airbench' && card.config.tta ? ` (tta ${card.config.tta})` : ''}, weights public/${card.weights.url}${int8 ? ' stored as int8 (--int8)' : ''}, backend ${tf.getBackend()}`);
 console.log(`data ${join(dir, 'test_batch.bin')} (the shared JPEG-rebuilt copy of CIFAR-10; see its README)`);
 console.log(card.labels.map((l, k) => `  ${l.padEnd(10)} ${((100 * perClass[k]!) / Math.max(1, totals[k]!)).toFixed(1)}%`).join('\n'));
 console.log(`top-1 ${((100 * correct) / n).toFixed(2)}% (${correct}/${n}) in ${secs.toFixed(1)} s`);

@@ -46,5 +46,18 @@ export const lenet5ModernCifar10: ModelCard<'lenet'> = {
   config: { variant: 'modern', numClasses: 10, inChannels: 3 },
 };
 
+/** The 1998 network on colour CIFAR-10: the paper's S2 trainable subsampling and C3 table, on 3 input channels. */
+export const lenet5Cifar10: ModelCard<'lenet'> = {
+  ...lenet5Mnist,
+  id: 'lenet5-cifar10',
+  name: 'LeNet-5 (1998, as in the paper), CIFAR-10',
+  preprocess: CIFAR10_32,
+  labels: CIFAR10_LABELS,
+  params: 61_150,
+  macs: 563_296,
+  config: { variant: 'lecun1998', numClasses: 10, inChannels: 3 },
+  adapted: 'Nothing scaled down: the 1998 layers as published (C1-S2-C3-S4-C5-F6, scaled tanh, the C3 connection table), with 3 input channels for colour, and a linear 10-way output instead of the RBF units.',
+};
+
 /** This family's weight sets, in the order the app lists them. */
-export const cards: readonly ModelCard<'lenet'>[] = [lenet5Mnist, lenet5ModernMnist, lenet5ModernCifar10];
+export const cards: readonly ModelCard<'lenet'>[] = [lenet5Mnist, lenet5ModernMnist, lenet5Cifar10, lenet5ModernCifar10];

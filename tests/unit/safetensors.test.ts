@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstNonFinite, parseSafetensors, writeSafetensors, SafetensorsError } from '../../models/safetensors';
+import { firstNonFinite, isInt8Weight, parseSafetensors, quantizeInt8, writeSafetensors, SafetensorsError } from '../../models/safetensors';
 
 function sample(): ArrayBuffer {
   return writeSafetensors({ a: { shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) }, b: { shape: [1], data: Float32Array.from([-7.5]) } }, { k: 'v' });
@@ -95,5 +95,88 @@ describe('safetensors', () => {
     expect(firstNonFinite(ok)).toBeNull();
     const bad = parseSafetensors(writeSafetensors({ w: { shape: [3], data: Float32Array.of(1, NaN, 2) }, v: { shape: [1], data: Float32Array.of(Infinity) } }));
     expect(firstNonFinite(bad)).toEqual({ name: 'w', index: 1, value: NaN });
+  });
+});
+
+describe('int8 weights (per output channel, compressed-tensors naming)', () => {
+  const rand = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 104729) * (i % 3 === 0 ? 3 : 0.2));
+  const tensors = () => ({
+    'conv.weight': { shape: [16, 8, 3, 3], data: rand(1152, 1) },
+    'conv.bias': { shape: [16], data: rand(16, 2) },
+    'fc.weight': { shape: [10, 64], data: rand(640, 3) },
+    'bn.weight': { shape: [16], data: rand(16, 4) },
+  });
+
+  it('stores conv and linear weights as int8 (a quarter of their bytes) and reads back q * scale, rounded once to float32', () => {
+    const f32 = writeSafetensors(tensors());
+    const i8 = writeSafetensors(tensors(), {}, { int8: true });
+    expect(i8.byteLength).toBeLessThan(f32.byteLength * 0.45);
+    const p = parseSafetensors(i8);
+    expect([...p.tensors.keys()].sort()).toEqual(['bn.weight', 'conv.bias', 'conv.weight', 'fc.weight']);
+    for (const [name, t] of Object.entries(tensors())) {
+      const got = p.tensors.get(name)!.data;
+      if (!isInt8Weight(name, t.shape)) {
+        expect([...got]).toEqual([...t.data]); // biases and norms stay float32, bit for bit
+        continue;
+      }
+      const { q, scale } = quantizeInt8(t);
+      const per = t.data.length / t.shape[0]!;
+      expect([...got]).toEqual([...q].map((v, i) => Math.fround(v * scale[Math.floor(i / per)]!)));
+      // Within half a step of the original, per channel.
+      t.data.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(scale[Math.floor(i / per)]! / 2 + 1e-7));
+    }
+  });
+
+  it('gives the same logits as the dequantised float32 file, exactly', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+    const { buildModel } = await import('../../models/builders');
+    const { toTfWeights } = await import('../../models/weights');
+    const { findCard } = await import('../../models/registry');
+    const card = findCard('lenet5-modern-cifar10');
+    const model = await buildModel(card);
+    const named = Object.fromEntries([...model.namedSpecs()].map(([name, spec], k) => [name, { shape: [...spec.torchShape], data: rand(spec.torchShape.reduce((a, b) => a * b, 1), k + 10) }]));
+    // Dequantised by hand, not by the reader: q * scale in float32.
+    const dequantised = Object.fromEntries(
+      Object.entries(named).map(([n, t]) => {
+        if (!isInt8Weight(n, t.shape)) return [n, t];
+        const { q, scale } = quantizeInt8(t);
+        const per = t.data.length / t.shape[0]!;
+        return [n, { shape: t.shape, data: Float32Array.from(q, (v, i) => v * scale[Math.floor(i / per)]!) }];
+      }),
+    );
+    const logits = async (file: ArrayBuffer) => {
+      const m = await buildModel(card);
+      const w = toTfWeights(m, parseSafetensors(file));
+      m.materialize(w);
+      w.forEach((t) => t.dispose());
+      const x = tf.tidy(() => tf.randomUniform([2, 32, 32, 3], -1, 1, 'float32', 5));
+      const y = tf.tidy(() => m.forward(x, { training: false }));
+      const out = await y.data();
+      tf.dispose([x, y]);
+      m.dispose();
+      return [...out];
+    };
+    const a = await logits(writeSafetensors(named, {}, { int8: true }));
+    const b = await logits(writeSafetensors(dequantised));
+    expect(a).toEqual(b);
+    model.dispose();
+  });
+
+  it('refuses an int8 tensor without its scales, or with scales of the wrong shape', () => {
+    const q = new Uint8Array([1, 2, 3, 4]);
+    expect(() => parseSafetensors(withHeader({ 'w.weight': { dtype: 'I8', shape: [2, 2], data_offsets: [0, 4] } }, q))).toThrow(/w.weight is int8 but the file has no w.weight_scale/);
+    const data = new Uint8Array(16);
+    data.set(q);
+    expect(() =>
+      parseSafetensors(withHeader({ 'w.weight': { dtype: 'I8', shape: [2, 2], data_offsets: [0, 4] }, 'w.weight_scale': { dtype: 'F32', shape: [3], data_offsets: [4, 16] } }, data)),
+    ).toThrow(/w.weight_scale must be F32 of shape \[2\]/);
+  });
+
+  it('pads the header to 8 bytes counted in bytes, not characters', () => {
+    const buf = writeSafetensors({ a: { shape: [1], data: Float32Array.from([1]) } }, { name: 'ρ = 6/7 · α = 0.75 – “ok”' });
+    expect(Number(new DataView(buf).getBigUint64(0, true)) % 8).toBe(0);
+    expect(parseSafetensors(buf).metadata.name).toBe('ρ = 6/7 · α = 0.75 – “ok”');
   });
 });
