@@ -90,7 +90,10 @@ export async function openDownload(url: string, base: string, signal?: AbortSign
     if (new URL(href).origin === new URL(base).origin) throw new DownloadError(`Could not download ${href}: ${(e as Error).message}.`);
     throw new DownloadError(refusedMessage(href));
   }
-  if (!res.ok || !res.body) throw new DownloadError(`Could not download ${href}: HTTP ${res.status}.`);
+  if (!res.ok || !res.body) {
+    void res.body?.cancel(); // the error page is not wanted: free the connection
+    throw new DownloadError(`Could not download ${href}: HTTP ${res.status}.`);
+  }
   const total = Number(res.headers.get('content-length')) || 0;
   const reader = res.body.getReader();
   let loaded = 0;
