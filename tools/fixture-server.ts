@@ -1,5 +1,6 @@
 // A local HTTPS server (with CORS) that serves fixtures for the download tests: a good file
-// with random weights for a zoo model, broken copies of it, CIFAR archives. The app's
+// with random weights for a zoo model, broken copies of it, CIFAR archives, and the ways a
+// download goes wrong (no CORS, redirects, a body cut short, a stall). The app's
 // Content-Security-Policy lets it download only from huggingface.co and *.hf.co, so the
 // browser reaches this server as https://weights.hf.co (harness.ts maps that name to it,
 // and trusts its test certificate): the tests download through the real policy.
@@ -15,6 +16,8 @@ import { writeSafetensors } from '../models/safetensors';
 export interface WeightFixtures extends FileServer {
   /** Of good.safetensors, and of other.safetensors (other good weights). */
   sha256: string;
+  /** The length of good.safetensors (and of its slow, stalled and cut-short copies). */
+  bytes: number;
   otherSha256: string;
 }
 
@@ -69,30 +72,78 @@ export async function serveWeights(modelId: string): Promise<WeightFixtures> {
     // The good file, dripped slowly, for a download that is cancelled halfway.
     '/slow.safetensors': good,
   };
-  const server = await serveFiles(files, { drip: ['/slow.safetensors'] });
+  const server = await serveFiles(files, { drip: ['/slow.safetensors'], faults: downloadFaults(good, 'safetensors') });
   const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-  return { ...server, sha256: sha(good), otherSha256: sha(other) };
+  return { ...server, sha256: sha(good), bytes: good.length, otherSha256: sha(other) };
 }
 
 const TLS = join(ROOT, 'tests/fixtures/tls');
 
 /**
- * Serves `files` (path -> bytes) over HTTPS on 127.0.0.1 with CORS, as the hub would. Paths in
- * `drip` are sent 4 KiB every 100 ms, so a download of them is still going when a test acts.
+ * How a path's answer goes wrong. 'no-cors': no Access-Control-Allow-Origin (a 404 if it has no
+ * body); 'cut-short': the first quarter of the body under the whole body's Content-Length,
+ * then the connection closes; 'stall': the headers and 4 KiB, then nothing; 'silent': no
+ * answer at all; a redirect, with or without CORS on the redirect itself.
  */
-export async function serveFiles(files: Record<string, Uint8Array>, { drip = [] as string[] } = {}): Promise<FileServer> {
+export type ServeFault = 'no-cors' | 'cut-short' | 'stall' | 'silent' | { redirect: string; cors: boolean };
+
+/** The failing downloads every fixture server offers, over `body`: /no-cors.EXT, /cut-short.EXT and so on. */
+export function downloadFaults(body: Uint8Array, ext: string): { files: Record<string, Uint8Array>; faults: Record<string, ServeFault> } {
+  const files: Record<string, Uint8Array> = {};
+  const faults: Record<string, ServeFault> = {
+    [`/missing-no-cors.${ext}`]: 'no-cors',
+    [`/redirect-no-cors.${ext}`]: { redirect: `/good.${ext}`, cors: false },
+    [`/redirect-loop.${ext}`]: { redirect: `/redirect-loop.${ext}`, cors: true },
+    [`/silent.${ext}`]: 'silent',
+  };
+  for (const f of ['no-cors', 'cut-short', 'stall'] as const) {
+    files[`/${f}.${ext}`] = body;
+    faults[`/${f}.${ext}`] = f;
+  }
+  return { files, faults };
+}
+
+/**
+ * Serves `files` (path -> bytes) over HTTPS on 127.0.0.1 with CORS, as the hub would. Paths in
+ * `drip` are sent 4 KiB every 100 ms, so a download of them is still going when a test acts;
+ * `faults` adds paths (and their bytes) whose answers go wrong (ServeFault).
+ */
+export async function serveFiles(
+  files: Record<string, Uint8Array>,
+  { drip = [] as string[], faults = { files: {}, faults: {} } as ReturnType<typeof downloadFaults> } = {},
+): Promise<FileServer> {
   const served: Served[] = [];
+  const all = { ...files, ...faults.files };
   const tls = { key: readFileSync(join(TLS, 'test-host.key')), cert: readFileSync(join(TLS, 'test-host.crt')) };
   const server: Server = createServer(tls, (req, res) => {
-    const body = files[req.url ?? ''];
-    res.setHeader('Access-Control-Allow-Origin', '*');
+    const path = req.url ?? '';
+    const body = all[path];
+    const fault = faults.faults[path];
+    if (fault === 'silent') return; // the socket stays open until the client gives up
+    if (!(fault === 'no-cors' || (typeof fault === 'object' && !fault.cors))) res.setHeader('Access-Control-Allow-Origin', '*');
+    if (typeof fault === 'object') {
+      res.writeHead(302, { Location: fault.redirect }).end();
+      return;
+    }
     if (!body) {
       res.writeHead(404).end();
       return;
     }
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
-    const log: Served = { path: req.url ?? '', sent: 0, complete: false };
+    const log: Served = { path, sent: 0, complete: false };
     served.push(log);
+    if (fault === 'cut-short') {
+      const part = body.subarray(0, Math.floor(body.length / 4));
+      res.write(Buffer.from(part), () => {
+        log.sent = part.length;
+        res.destroy();
+      });
+      return;
+    }
+    if (fault === 'stall') {
+      res.write(Buffer.from(body.subarray(0, 4096)), () => (log.sent = 4096));
+      return;
+    }
     if (!drip.includes(log.path)) {
       res.end(Buffer.from(body), () => Object.assign(log, { sent: body.length, complete: true }));
       return;
@@ -110,5 +161,13 @@ export async function serveFiles(files: Record<string, Uint8Array>, { drip = [] 
     res.on('close', () => clearInterval(tick));
   });
   await new Promise<void>((ok) => server.listen(FIXTURE_PORT, '127.0.0.1', ok));
-  return { base: `https://${FIXTURE_HOST}`, served, close: () => new Promise((ok) => server.close(() => ok())) };
+  return {
+    base: `https://${FIXTURE_HOST}`,
+    served,
+    close: () =>
+      new Promise((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections(); // a stalled or silent answer would hold close() for good
+      }),
+  };
 }

@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import { cancelInWorker, WorkerLink } from './worker-link';
 import { faultTarget } from './faults';
 import { CALL_DEADLINES, type Deadline } from '../../workers/contracts/plan';
-import type { Fault } from '../../workers/contracts/inference-protocol';
+import type { EngineOptions, Fault } from '../../workers/contracts/inference-protocol';
 import type { TrainApi, TrainConfig, TrainListener } from '../../workers/contracts/train-protocol';
 
 type Api = Comlink.Remote<TrainApi>;
@@ -33,8 +33,8 @@ export class TrainBridge {
     this.link.restart();
   }
 
-  init(backend: string | undefined, faults: boolean | undefined) {
-    return this.link.watch('init', CALL_DEADLINES.init, () => this.link.api.init({ backend, baseUrl: document.baseURI, faults }));
+  init({ backend, faults, downloadStallMs }: EngineOptions) {
+    return this.link.watch('init', CALL_DEADLINES.init, () => this.link.api.init({ backend, baseUrl: document.baseURI, faults, downloadStallMs }));
   }
 
   /** Reads, checks and stores CIFAR-10; `signal` cancels, and then nothing is stored. */

@@ -76,7 +76,7 @@ export class TrainState {
     }
     this.bridge = new TrainBridge((e) => void this.restart(e));
     try {
-      this.backend = await this.bridge.init(this.engine.backend, this.engine.faults);
+      this.backend = await this.bridge.init(this.engine);
       await Promise.all([this.loadDataset(), this.refreshRuns(), this.loadStages()]);
     } catch (e) {
       this.fatal = `The training worker could not start: ${message(e)}`;
@@ -93,7 +93,7 @@ export class TrainState {
     this.restarting = true;
     this.bridge.restart();
     try {
-      this.backend = await this.bridge.init(this.engine.backend, this.engine.faults);
+      this.backend = await this.bridge.init(this.engine);
       this.notice = `${cause.message} The training worker was restarted; nothing stored was lost.`;
       await this.refreshRuns();
     } catch (e) {

@@ -5,17 +5,19 @@ import type { ModelCard } from '../../models/card';
 import type { CachedModel, LayerRow, ProgressEvent, WeightsInput } from '../../workers/contracts/inference-protocol';
 
 export type WeightsChange = 'imported' | 'deleted';
+export type ZooMessage = { kind: 'error' | 'ok'; text: string };
 
 export class Zoo {
   cached = $state<CachedModel[]>([]);
   storage = $state<{ usage: number; quota: number } | null>(null);
   persisted = $state<boolean | null>(null);
-  /** The model being imported, with its latest progress event. */
-  importing = $state<{ id: string; progress: ProgressEvent | null } | null>(null);
-  message = $state<{ kind: 'error' | 'ok'; text: string } | null>(null);
+  /** Per model: its import in progress, with the latest progress event. Imports of different models run at once. */
+  importing = $state<Record<string, { progress: ProgressEvent | null }>>({});
+  /** Per model: how its last import ended. */
+  messages = $state<Record<string, ZooMessage>>({});
   layers = $state<{ id: string; rows: LayerRow[] } | null>(null);
-  /** The import in progress, for Cancel. */
-  private abort: AbortController | null = null;
+  /** The imports in progress, for Cancel. */
+  private readonly aborts = new Map<string, AbortController>();
 
   constructor(private readonly session: Session) {}
 
@@ -39,22 +41,24 @@ export class Zoo {
   }
 
   async importWeights(id: string, input: WeightsInput): Promise<void> {
-    this.message = null;
-    this.importing = { id, progress: null };
-    const abort = (this.abort = new AbortController());
+    if (this.importing[id]) return;
+    delete this.messages[id];
+    this.importing[id] = { progress: null };
+    const abort = new AbortController();
+    this.aborts.set(id, abort);
     try {
       const meta = await this.session.runner.bridge.importWeights(id, input, (p) => {
-        if (this.importing) this.importing.progress = p;
+        if (this.importing[id]) this.importing[id].progress = p;
       }, abort.signal);
-      this.message = { kind: 'ok', text: `Stored ${id} (sha256 ${meta.sha256.slice(0, 12)}…).` };
+      this.messages[id] = { kind: 'ok', text: `Stored ${id} (sha256 ${meta.sha256.slice(0, 12)}…).` };
       for (const f of this.listeners) void f(id, 'imported');
     } catch (e) {
-      this.message = (e as Error)?.name === 'AbortError'
+      this.messages[id] = (e as Error)?.name === 'AbortError'
         ? { kind: 'ok', text: `The import of ${id} was cancelled; nothing was stored.` }
         : { kind: 'error', text: `Could not import ${id}: ${(e as Error).message}` };
     } finally {
-      this.abort = null;
-      this.importing = null;
+      this.aborts.delete(id);
+      delete this.importing[id];
       await this.refresh();
     }
   }
@@ -69,9 +73,9 @@ export class Zoo {
     this.listeners.push(f);
   }
 
-  /** Stops the import (or download) in progress; nothing of it is stored. */
-  cancelImport(): void {
-    this.abort?.abort();
+  /** Stops the import (or download) of `id`'s weights; nothing of it is stored. */
+  cancelImport(id: string): void {
+    this.aborts.get(id)?.abort();
   }
 
   /** Deletes a model's weights; the views that run it stop it first. */

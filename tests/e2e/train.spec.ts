@@ -6,7 +6,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { cspViolations, injectFault, launch, ROOT, tmpFile } from '../../tools/app-harness';
-import { serveFiles } from '../../tools/fixture-server';
+import { downloadFaults, serveFiles } from '../../tools/fixture-server';
 import { parseSafetensors } from '../../models/safetensors';
 import { cifarTarGz } from '../../tools/cifar-tgz';
 import { openTrain, startTraining, waitForRunEnd, type TrainSettings } from '../../tools/train-driver';
@@ -30,18 +30,25 @@ test('a corrupt, truncated or non-gzip archive and a missing URL are refused and
       ['truncated.tar.gz', good.subarray(0, Math.floor(good.length * 0.7)), /truncated|damaged/],
       ['notes.tar.gz', new TextEncoder().encode('not an archive'), /not a valid \.tar\.gz/],
     ] as const) {
-      await openTrain(page); // a fresh page, so each message is this file's
+      await openTrain(page, 'faults&stall=2'); // a fresh page, so each message is this file's; a 2 s stall timeout
       await importArchive(page, tmpFile(name, bytes));
       await expect(page.getByTestId('dataset-error')).toHaveText(why);
       await expect(page.getByTestId('dataset-status')).toHaveCount(0);
     }
-    // A missing URL, a download cancelled halfway, then the good archive from a URL (a local
-    // server with CORS).
-    const server = await serveFiles({ '/cifar-10-binary.tar.gz': good, '/slow.tar.gz': good }, { drip: ['/slow.tar.gz'] });
+    // A missing URL, downloads that fail (the weights' messages, from the same code), one
+    // cancelled halfway, then the good archive from a URL (a local server with CORS).
+    const server = await serveFiles({ '/cifar-10-binary.tar.gz': good, '/slow.tar.gz': good }, { drip: ['/slow.tar.gz'], faults: downloadFaults(good, 'tar.gz') });
     try {
-      await page.getByTestId('dataset-url').fill(`${server.base}/missing.tar.gz`);
-      await page.getByRole('button', { name: 'Load from URL' }).click();
-      await expect(page.getByTestId('dataset-error')).toHaveText(/HTTP 404/);
+      for (const [file, why] of [
+        ['missing.tar.gz', /HTTP 404/],
+        ['no-cors.tar.gz', /weights\.hf\.co .*must allow cross-origin requests \(CORS\)/],
+        ['cut-short.tar.gz', new RegExp(`^The download of ${server.base}/cut-short\\.tar\\.gz was cut short: [\\d,]+ of ${good.length.toLocaleString('en')} bytes arrived\\.`)],
+        ['stall.tar.gz', /^weights\.hf\.co sent nothing for 2 s/],
+      ] as const) {
+        await page.getByTestId('dataset-url').fill(`${server.base}/${file}`);
+        await page.getByRole('button', { name: 'Load from URL' }).click();
+        await expect(page.getByTestId('dataset-error')).toHaveText(why);
+      }
       await page.getByTestId('dataset-url').fill(`${server.base}/slow.tar.gz`);
       await page.getByRole('button', { name: 'Load from URL' }).click();
       await page.getByTestId('dataset-progress').getByRole('button', { name: 'Cancel' }).click();

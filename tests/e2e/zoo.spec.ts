@@ -5,7 +5,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { ORIGIN, launch, openApp, waitForFrames, waitForServiceWorker } from '../../tools/app-harness';
 import { CARDS } from '../../models/registry';
 import { serveWeights, type WeightFixtures } from '../../tools/fixture-server';
-import { importWeights } from '../../tools/zoo-driver';
+import { importWeights, startImport } from '../../tools/zoo-driver';
 
 const MODEL = 'resnet20-cifar10';
 let fx: WeightFixtures;
@@ -115,6 +115,61 @@ test('import, verify, cache, use, and use again offline', async () => {
     await page.getByRole('button', { name: 'Live' }).click();
     await expect(page.getByTestId('pane-notice')).toHaveText(/^ResNet-20.* was deleted in Models, so .* runs instead\.$/);
     await expect(page.getByTestId('model-picker')).toHaveValue('airbench-cifar10');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a download that fails says why: a cross-origin refusal names the host and CORS; offline, cut short and stalled each say so', async () => {
+  const { browser, context, page } = await launch({ webgpu: false });
+  try {
+    await openApp(page, 'backend=wasm&faults&stall=2');
+    await page.getByRole('button', { name: 'Models' }).click();
+    // Online, each of these is a cross-origin request the browser refuses (issue 18, item 8).
+    for (const f of ['no-cors', 'redirect-no-cors', 'redirect-loop', 'missing-no-cors']) {
+      const m = await tryImport(page, `${f}.safetensors`);
+      expect(m).toContain(`${fx.base}/${f}.safetensors`);
+      expect(m).toMatch(/weights\.hf\.co .*must allow cross-origin requests \(CORS\).*[Dd]ownload the file .* import it from disk/);
+      expect(m).not.toMatch(/offline/);
+    }
+    const cut = (await tryImport(page, 'cut-short.safetensors')).match(/The download of (\S+) was cut short: ([\d,]+) of ([\d,]+) bytes arrived\./);
+    expect(cut?.[1]).toBe(`${fx.base}/cut-short.safetensors`);
+    const [got, want] = [Number(cut![2]!.replace(/,/g, '')), Number(cut![3]!.replace(/,/g, ''))];
+    expect(want).toBe(fx.bytes);
+    expect(got).toBeLessThan(want);
+    // Headers and a little, then nothing; and no answer at all.
+    for (const f of ['stall', 'silent']) {
+      expect(await tryImport(page, `${f}.safetensors`)).toContain(`weights.hf.co sent nothing for 2 s, so the download of ${fx.base}/${f}.safetensors was stopped.`);
+    }
+    await context.setOffline(true);
+    const offline = await tryImport(page, 'good.safetensors', fx.sha256);
+    expect(offline).toMatch(/offline/);
+    expect(offline).not.toMatch(/CORS/);
+    await context.setOffline(false);
+    expect(await storedIds(page)).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('two imports at once, on different models, each keep their own progress and message', async () => {
+  const { browser, page } = await launch({ webgpu: false });
+  try {
+    // ?faults&stall=2: the test-only switch shortens the stall timeout from 30 s to 2 s.
+    await openApp(page, 'backend=wasm&faults&stall=2');
+    await page.getByRole('button', { name: 'Models' }).click();
+    const slow = await startImport(page, MODEL, `${fx.base}/slow.safetensors`, fx.sha256);
+    await expect(slow.getByTestId('import-progress')).toHaveAttribute('value', /^[1-9]\d?$/);
+    // A second model's import, from a server that stops sending: it ends on its own message.
+    const other = 'lenet5-modern-cifar10';
+    const stalled = await startImport(page, other, `${fx.base}/stall.safetensors`);
+    await expect(stalled.getByTestId('zoo-message')).toHaveText(/^Could not import lenet5-modern-cifar10: weights\.hf\.co sent nothing for 2 s/);
+    // The first is still going, with its own progress and no message.
+    await expect(slow.getByTestId('import-progress')).toHaveAttribute('value', /^[1-9]\d?$/);
+    await expect(slow.getByTestId('zoo-message')).toHaveCount(0);
+    await expect(slow.getByTestId('zoo-message')).toHaveText(/^Stored resnet20-cifar10/, { timeout: 120_000 });
+    await expect(stalled.getByTestId('zoo-message')).toHaveText(/sent nothing for 2 s/);
+    expect(await storedIds(page)).toEqual([`models:${MODEL}`, `tensors:${MODEL}`]);
   } finally {
     await browser.close();
   }

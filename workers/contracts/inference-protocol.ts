@@ -44,6 +44,8 @@ export interface EngineOptions {
   avoid?: BackendName[];
   /** Honour injectFault (tests only: the page was opened with ?faults). */
   faults?: boolean;
+  /** Tests only (?faults&stall=S): the download stall timeout, instead of workers/store/download.ts's. */
+  downloadStallMs?: number;
 }
 
 /**

@@ -21,15 +21,18 @@ export function downloadRefusal(url: string, base: string): string | null {
   return allowed ? null : `This app downloads only from itself, ${DOWNLOAD_HOSTS.map((h) => h.slice(8)).join(' and ')} (its Content-Security-Policy), not from ${u.host}. Download the file and pick it instead.`;
 }
 
-/** The engine options a page's URL asks for: ?backend=, ?frameImport=, ?threads=, ?faults. */
+/** The engine options a page's URL asks for: ?backend=, ?frameImport=, ?threads=, ?faults (and with it ?stall=). */
 export function engineOptions(search: string): EngineOptions {
   const q = new URLSearchParams(search);
   const threads = q.get('threads');
+  const stall = Number(q.get('stall'));
   return {
     backend: q.get('backend') ?? undefined,
     frameImport: q.get('frameImport') ?? undefined,
     threads: threads == null ? undefined : Number(threads),
     faults: q.has('faults') || undefined,
+    // Test-only, like the faults: seconds without bytes before a download is stopped.
+    downloadStallMs: q.has('faults') && stall > 0 ? stall * 1000 : undefined,
   };
 }
 

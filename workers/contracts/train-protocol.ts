@@ -1,7 +1,7 @@
 // The typed contract between the UI and the training worker. Types only, so the UI can
 // import it without TF.js.
 import type { ModelCard } from '../../models/card';
-import type { BackendInfo, CachedModel, Fault, MemoryInfo } from './inference-protocol';
+import type { BackendInfo, CachedModel, EngineOptions, Fault, MemoryInfo } from './inference-protocol';
 
 export interface OptimizerConfig {
   name: 'sgd' | 'adamw';
@@ -113,7 +113,7 @@ export interface Samples {
 }
 
 export interface TrainApi {
-  init(opts: { backend?: string; baseUrl: string; faults?: boolean }): Promise<BackendInfo>;
+  init(opts: Pick<EngineOptions, 'backend' | 'faults' | 'downloadStallMs'> & { baseUrl: string }): Promise<BackendInfo>;
   /** Tests only: refused unless init had `faults` (workers/engine/faults.ts). */
   injectFault(fault: Fault): Promise<void>;
   /** Reads cifar-10-binary.tar.gz from a file or URL and stores it; nothing is stored on error. */

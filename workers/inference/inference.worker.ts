@@ -18,6 +18,7 @@ import { enableFaults, hangIfAsked, injectFault } from '../engine/faults';
 import { cancelCall, withCall } from '../engine/calls';
 import { planFrameImport } from '../contracts/plan';
 import { fetchVerified, sha256Hex, WeightsError } from '../store/fetch-weights';
+import { setDownloadStall } from '../store/download';
 import { topK } from './topk';
 import { deleteCached, listCached, putCached, type StoredTensor } from '../store/weight-store';
 import { cardFor, toStored, weightsFor } from '../store/model-weights';
@@ -184,6 +185,7 @@ const api: InferenceApi = {
   async init(opts, onProgress) {
     baseUrl = opts.baseUrl;
     enableFaults(opts.faults);
+    setDownloadStall(opts.downloadStallMs);
     if (!backend) {
       const info = await chooseBackend(opts.backend, opts.avoid, opts.threads);
       const frameImport = planFrameImport({

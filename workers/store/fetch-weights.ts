@@ -1,6 +1,6 @@
 // Fetches a weights file with progress and checks its length and sha256 before use.
 import type { WeightSource } from '../../models/card';
-import { downloadRefusal } from '../contracts/plan';
+import { openDownload } from './download';
 
 export class WeightsError extends Error {
   override name = 'WeightsError';
@@ -17,22 +17,13 @@ export async function fetchVerified(
   onProgress: (loaded: number, total: number) => void,
   signal?: AbortSignal,
 ): Promise<ArrayBuffer> {
-  const refused = downloadRefusal(url, location.href);
-  if (refused) throw new WeightsError(refused);
-  let res: Response;
-  try {
-    res = await fetch(url, { signal });
-  } catch (e) {
-    if (signal?.aborted) throw signal.reason;
-    throw new WeightsError(`Could not download ${url}: ${(e as Error).message}. Are you offline?`);
-  }
-  if (!res.ok || !res.body) throw new WeightsError(`Could not download ${url}: HTTP ${res.status}.`);
-  const total = src.bytes || Number(res.headers.get('content-length')) || 0;
+  const download = await openDownload(url, location.href, signal);
+  const total = src.bytes || download.total;
   const chunks: Uint8Array[] = [];
   let loaded = 0;
-  const reader = res.body.getReader();
+  const reader = download.body.getReader();
   for (;;) {
-    // An aborted fetch makes read() reject with the signal's reason: the download stops there.
+    // A cancel, a stall or a broken transfer makes read() reject: the download stops there.
     const { done, value } = await reader.read();
     if (done) break;
     chunks.push(value);

@@ -2,6 +2,7 @@
 // gunzip with DecompressionStream, untar entry by entry, check every batch file.
 import { parseCifarRecords, RECORD_BYTES, type CifarBatch } from './cifar10';
 import { ArchiveError, untar } from './tar';
+import { DownloadError } from '../store/download';
 
 export interface CifarArchive {
   /** data_batch_1..5, in order. */
@@ -12,9 +13,9 @@ export interface CifarArchive {
 const TRAIN = /(^|\/)data_batch_([1-5])\.bin$/;
 const TEST = /(^|\/)test_batch\.bin$/;
 
-/** gzip errors from DecompressionStream are bare TypeErrors; say what they mean. */
+/** gzip errors from DecompressionStream are bare TypeErrors; say what they mean. A failed download says so itself. */
 function gzipError(e: unknown): Error {
-  if (e instanceof ArchiveError) return e;
+  if (e instanceof ArchiveError || e instanceof DownloadError) return e;
   return new ArchiveError(
     `The file is not a valid .tar.gz or is damaged (${(e as Error)?.message || 'decompression failed'}). Use the official cifar-10-binary.tar.gz.`,
   );

@@ -1,9 +1,9 @@
 // CIFAR-10 onto the device: cifar-10-binary.tar.gz from a file or URL, read as it streams,
 // checked whole, then stored in one transaction; and sample images for the UI.
 import { CIFAR10_LABELS } from '../../models/card';
-import { downloadRefusal } from '../contracts/plan';
 import type { DatasetInfo, Samples, TrainListener } from '../contracts/train-protocol';
 import { CIFAR10, loadSplit, putDataset } from '../store/dataset-store';
+import { openDownload } from '../store/download';
 import { readCifarArchive } from './cifar-archive';
 
 /** Samples per class from the test split, as RGBA for the UI's canvases. */
@@ -35,18 +35,7 @@ export async function importDataset(input: { file?: Blob; url?: string }, baseUr
     total = input.file.size;
     source = (input.file as File).name ?? 'file';
   } else if (input.url) {
-    const refused = downloadRefusal(input.url, baseUrl);
-    if (refused) throw new Error(refused);
-    let res: Response;
-    try {
-      res = await fetch(new URL(input.url, baseUrl).href, { signal });
-    } catch (e) {
-      if (signal.aborted) throw signal.reason;
-      throw new Error(`Could not download ${input.url}: ${(e as Error).message}. Are you offline?`);
-    }
-    if (!res.ok || !res.body) throw new Error(`Could not download ${input.url}: HTTP ${res.status}.`);
-    stream = res.body;
-    total = Number(res.headers.get('content-length')) || 0;
+    ({ body: stream, total } = await openDownload(input.url, baseUrl, signal));
     source = input.url;
   } else {
     throw new Error('Give a file or a URL to import CIFAR-10 from.');

@@ -10,6 +10,7 @@ import { chooseBackend } from '../engine/backend';
 import { explainFailure } from '../engine/gpu-lost';
 import { enableFaults, injectFault } from '../engine/faults';
 import { cancelCall, withCall } from '../engine/calls';
+import { setDownloadStall } from '../store/download';
 import { deleteDataset, getDataset, loadSplit } from '../store/dataset-store';
 import { cardFor, weightsFor } from '../store/model-weights';
 import { isGpuLost, type BackendInfo } from '../contracts/inference-protocol';
@@ -49,6 +50,7 @@ const api: TrainApi = {
   async init(opts) {
     baseUrl = opts.baseUrl;
     enableFaults(opts.faults);
+    setDownloadStall(opts.downloadStallMs);
     backend ??= await chooseBackend(opts.backend);
     return backend;
   },
