@@ -40,7 +40,7 @@ export class TrainState {
   evaluating = $state<string | null>(null);
   modelMessage = $state<{ kind: 'error' | 'ok'; text: string } | null>(null);
 
-  validation = $derived(validateForm(this.form, this.stages?.length ?? null, this.missingWeights()));
+  validation = $derived(validateForm(this.form, this.stages?.length ?? null, this.missingWeights(), this.dataset?.trainCount ?? null));
 
   private bridge: TrainBridge | null = null;
   private stagesFor = '';
