@@ -146,6 +146,15 @@ test('layer tables, and MobileNet v1 separable costs against standard convolutio
     // Block 2 (M=64, N=128, D_F=112, stride 2 counted on the output: 56).
     await expect(costs.locator('tbody tr').nth(1)).toContainText('0.119');
     await expect(page.getByTestId('layer-table').locator('tbody tr')).toHaveCount(28);
+    // On a phone the table scrolls inside its box and the page stays as wide as the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const box = page.getByTestId('models-scroll');
+    expect(await box.evaluate((e) => e.scrollWidth > e.clientWidth && e.getBoundingClientRect().right <= 390)).toBe(true);
+    const importButton = page.locator(`tr[data-model="${MODEL}"]`).getByRole('button', { name: 'Import…' });
+    await importButton.scrollIntoViewIfNeeded();
+    const b = (await importButton.boundingBox())!;
+    expect(b.x + b.width).toBeLessThanOrEqual(390);
   } finally {
     await browser.close();
   }
