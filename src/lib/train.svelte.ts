@@ -156,6 +156,15 @@ export class TrainState {
     }
   }
 
+  /** Something was deleted in Models (Storage on this device): read the dataset and runs again. */
+  async storedChanged(): Promise<void> {
+    if (!this.bridge) return;
+    const dataset = await this.call('dataset', (a) => a.dataset());
+    if (!dataset) this.samples = null;
+    this.dataset = dataset;
+    await this.refreshRuns();
+  }
+
   private async loadSamples(): Promise<void> {
     this.samples = await this.call('samples', (a) => a.samples(SAMPLES_PER_CLASS));
   }

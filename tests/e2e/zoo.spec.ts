@@ -127,7 +127,8 @@ test('a full storage quota gives a clear error and stores nothing', async () => 
     const cdp = await context.newCDPSession(page);
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: ORIGIN, quotaSize: 64 * 1024 });
     await page.getByRole('button', { name: 'Models' }).click();
-    expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Not enough storage/);
+    // It says where to free space: the Models view's list of everything stored.
+    expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Not enough storage.*Models → Storage on this device/);
     expect(await storedIds(page)).toEqual([]);
   } finally {
     await browser.close();

@@ -20,6 +20,7 @@ import { planFrameImport } from '../contracts/plan';
 import { fetchVerified, sha256Hex, WeightsError } from '../store/fetch-weights';
 import { topK } from './topk';
 import { deleteCached, listCached, putCached, type StoredTensor } from '../store/weight-store';
+import { deleteStored, listStored } from '../store/storage';
 import { cardFor, toStored, weightsFor } from '../store/model-weights';
 import { profileCard } from '../../models/profile';
 import type { CachedModel, ClassifyResult, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, ProgressListener, WeightsInput } from '../contracts/inference-protocol';
@@ -236,6 +237,9 @@ const api: InferenceApi = {
     forget(id);
     await deleteCached(id);
   },
+
+  stored: listStored,
+  deleteStored,
 
   async layers(id) {
     return profileCard(await cardFor(id)).rows;
