@@ -75,6 +75,14 @@ test('import, verify, cache, use, and use again offline', async () => {
     expect(slow).toHaveLength(1);
     expect(slow[0]!.complete).toBe(false);
 
+    // A picked file does not hide a typed URL (issue 18): the form says which source it uses,
+    // and the file can be cleared.
+    await page.locator('form[aria-label^="Import weights"] input[type=file]').setInputFiles({ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('junk') });
+    await expect(page.getByTestId('import-source')).toHaveText('Imports the file junk.safetensors (the URL is not used while a file is picked).');
+    await page.getByRole('button', { name: 'Clear file' }).click();
+    await expect(page.locator('form[aria-label^="Import weights"] input[type=file]')).toHaveValue('');
+    await page.getByTestId('import-url').fill(`${fx.base}/good.safetensors`);
+    await expect(page.getByTestId('import-source')).toHaveText(`Imports the URL ${fx.base}/good.safetensors.`);
     expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Stored resnet20-cifar10/);
     await expect(row.getByTestId('cached')).toHaveText(/^[\d.]+ (KiB|MiB)$/);
     expect(await storedIds(page)).toEqual([`models:${MODEL}`, `tensors:${MODEL}`]);
