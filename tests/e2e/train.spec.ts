@@ -307,6 +307,24 @@ test('Models lists every stored thing with its size and deletes each, stopping a
     }
     // The dataset's size is its records: 3,073 bytes per image.
     await expect(item('dataset', 'cifar10').getByTestId('stored-bytes')).toHaveAttribute('data-bytes', String((64 + 50) * 3073));
+    // The checkpoint's size, kept in its run's record, is that of the tensors it holds.
+    const held = await page.evaluate(
+      (runId) =>
+        new Promise<number>((ok, fail) => {
+          const r = indexedDB.open('convcam');
+          r.onerror = () => fail(r.error);
+          r.onsuccess = () => {
+            const q = r.result.transaction('checkpoints').objectStore('checkpoints').get(runId);
+            q.onsuccess = () => {
+              const cp = q.result as { model: { data: Float32Array }[]; optimizer: { data: Float32Array }[] };
+              ok([...cp.model, ...cp.optimizer].reduce((n, t) => n + t.data.byteLength, 0));
+              r.result.close();
+            };
+          };
+        }),
+      leftRun,
+    );
+    await expect(item('checkpoint', leftRun).getByTestId('stored-bytes')).toHaveAttribute('data-bytes', String(held));
     // The section fits a phone too.
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

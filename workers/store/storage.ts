@@ -5,7 +5,7 @@ import { findCard } from '../../models/registry';
 import type { StoredItem } from '../contracts/storage';
 import { openDb } from './db';
 import { deleteDataset } from './dataset-store';
-import { deleteRun } from './run-store';
+import { checkpointBytes, deleteRun } from './run-store';
 
 const nameOf = (id: string) => {
   try {
@@ -24,12 +24,11 @@ export async function listStored(): Promise<StoredItem[]> {
     ...datasets.map((s): StoredItem => ({ kind: 'dataset', id: s.id, name: `CIFAR-10, ${s.trainCount} training and ${s.testCount} test images (${s.source})`, bytes: (s.trainCount + s.testCount) * (1 + 32 * 32 * 3), savedAt: s.importedAt })),
     ...runs.map((r): StoredItem => ({ kind: 'run', id: r.runId, name: `Run ${r.runId} of ${nameOf(r.config.baseModelId)}`, bytes: new TextEncoder().encode(JSON.stringify(r)).byteLength, savedAt: r.updatedAt, run: r })),
   ];
-  // Checkpoints one at a time: each holds a model and its optimizer state.
+  // A checkpoint (a model and its optimizer state) is read only where its record lacks its size.
   const byRun = new Map(runs.map((r) => [r.runId, r]));
-  for (let c = await d.transaction('checkpoints').store.openCursor(); c; c = await c.continue()) {
-    const { runId, model, optimizer } = c.value;
+  for (const runId of await d.getAllKeys('checkpoints')) {
     const run = byRun.get(runId);
-    const bytes = [...model, ...optimizer].reduce((n, t) => n + t.data.byteLength, 0);
+    const bytes = run?.checkpointBytes ?? checkpointBytes((await d.get('checkpoints', runId))!);
     items.push({ kind: 'checkpoint', id: runId, name: `Checkpoint of run ${runId}${run ? `, after epoch ${run.epoch} of ${run.config.epochs}` : ''}`, bytes, savedAt: run?.updatedAt ?? 0, run });
   }
   return items;
