@@ -11,7 +11,6 @@ export interface StoredItem {
   /** As stored: tensor data, the dataset's records, a run's record as JSON. */
   bytes: number;
   savedAt: number;
-  /** A run, or the run a checkpoint belongs to. */
+  /** A run's record, for its state in the list. */
   run?: RunRecord;
 }
-

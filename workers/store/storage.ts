@@ -29,7 +29,7 @@ export async function listStored(): Promise<StoredItem[]> {
   for (const runId of await d.getAllKeys('checkpoints')) {
     const run = byRun.get(runId);
     const bytes = run?.checkpointBytes ?? checkpointBytes((await d.get('checkpoints', runId))!);
-    items.push({ kind: 'checkpoint', id: runId, name: `Checkpoint of run ${runId}${run ? `, after epoch ${run.epoch} of ${run.config.epochs}` : ''}`, bytes, savedAt: run?.updatedAt ?? 0, run });
+    items.push({ kind: 'checkpoint', id: runId, name: `Checkpoint of run ${runId}${run ? `, after epoch ${run.epoch} of ${run.config.epochs}` : ''}`, bytes, savedAt: run?.updatedAt ?? 0 });
   }
   return items;
 }
