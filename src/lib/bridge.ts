@@ -17,6 +17,7 @@ import type {
   ProgressListener,
   WeightsInput,
 } from '../../workers/contracts/inference-protocol';
+import type { StoredItem } from '../../workers/contracts/storage';
 
 export class Bridge {
   private readonly link: WorkerLink<InferenceApi>;
@@ -77,6 +78,14 @@ export class Bridge {
 
   deleteCached(modelId: string): Promise<void> {
     return this.link.watch('deleteCached', CALL_DEADLINES.quick, () => this.api.deleteCached(modelId));
+  }
+
+  stored(): Promise<StoredItem[]> {
+    return this.link.watch('stored', CALL_DEADLINES.quick, () => this.api.stored());
+  }
+
+  deleteStored(item: Pick<StoredItem, 'kind' | 'id'>): Promise<void> {
+    return this.link.watch('deleteStored', CALL_DEADLINES.quick, () => this.api.deleteStored(item));
   }
 
   layers(modelId: string): Promise<LayerRow[]> {

@@ -11,17 +11,34 @@ export class Camera {
   error = $state<string | null>(null);
   starting = $state(false);
   hidden = $state(typeof document !== 'undefined' && document.hidden);
+  /** Whether the open view classifies frames (Live, Compare); Train and Models do not. */
+  inUse = $state(true);
 
   constructor() {
     document.addEventListener('visibilitychange', () => {
       this.hidden = document.hidden;
-      // Stop the sensor while hidden, so a backgrounded tab uses neither camera nor GPU.
-      for (const t of this.stream?.getVideoTracks() ?? []) t.enabled = !document.hidden;
+      this.applyEnabled();
     });
   }
 
   get active(): boolean {
     return this.stream !== null;
+  }
+
+  /** On, but paused because the open view classifies nothing. */
+  get parked(): boolean {
+    return this.active && !this.inUse;
+  }
+
+  setInUse(inUse: boolean): void {
+    this.inUse = inUse;
+    this.applyEnabled();
+  }
+
+  // A disabled track stops the sensor's frames, so a hidden tab or a view that classifies
+  // nothing uses neither camera nor GPU; the stream (and its permission) is kept.
+  private applyEnabled(): void {
+    for (const t of this.stream?.getVideoTracks() ?? []) t.enabled = !this.hidden && this.inUse;
   }
 
   async start(): Promise<void> {
@@ -39,6 +56,7 @@ export class Camera {
       video.width = { ideal: 640 };
       video.height = { ideal: 480 };
       this.stream = await navigator.mediaDevices.getUserMedia({ video, audio: false });
+      this.applyEnabled();
       const all = await navigator.mediaDevices.enumerateDevices();
       this.devices = all.filter((d) => d.kind === 'videoinput');
       this.deviceId = this.stream.getVideoTracks()[0]?.getSettings().deviceId ?? this.deviceId;

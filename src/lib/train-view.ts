@@ -77,9 +77,10 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 
 /**
  * Checks the form; `config` is null while anything is wrong. `stageCount` bounds the frozen
- * stages (null: not known yet); `pretrainedMissing` names a model whose weights are not here.
+ * stages (null: not known yet); `pretrainedMissing` names a model whose weights are not here;
+ * `datasetTrain` (the dataset's training images, null: none yet) bounds the batch.
  */
-export function validateForm(f: TrainForm, stageCount: number | null, pretrainedMissing: string | null = null): { config: TrainConfig | null; errors: FormErrors } {
+export function validateForm(f: TrainForm, stageCount: number | null, pretrainedMissing: string | null = null, datasetTrain: number | null = null): { config: TrainConfig | null; errors: FormErrors } {
   const errors: FormErrors = {};
   const int = (k: keyof TrainForm, label: string, min: number, max: number) => {
     const v = f[k];
@@ -102,6 +103,12 @@ export function validateForm(f: TrainForm, stageCount: number | null, pretrained
   int('trainLimit', 'Train images', 0, 50_000);
   int('testLimit', 'Test images', 0, 10_000);
   int('seed', 'Seed', 0, 2 ** 31 - 1);
+  // A batch larger than the images never fills: no per-step curve, and an ETA counted in batches that are not there.
+  if (!errors.batchSize && !errors.trainLimit && datasetTrain !== null) {
+    const limited = f.trainLimit! > 0 && f.trainLimit! < datasetTrain;
+    const used = limited ? f.trainLimit! : datasetTrain;
+    if (f.batchSize! > used) errors.batchSize = `Batch size must be at most ${used}, the number of training images (${limited ? `Train images is ${used}` : `the dataset holds ${used}`}).`;
+  }
   if (f.pretrained && pretrainedMissing) errors.pretrained = `The weights of ${pretrainedMissing} are not on this device: import them in the Models view, or untick "Start from pretrained weights".`;
   if (Object.keys(errors).length) return { config: null, errors };
   const wd = f.weightDecay!;
@@ -222,6 +229,15 @@ export function reduceRun(v: RunView, e: TrainEvent): RunView {
 /** Unfinished runs can be resumed from their last checkpoint. */
 export function resumable(r: RunRecord): boolean {
   return r.status === 'running' || r.status === 'paused';
+}
+
+/**
+ * A run's state for the Runs list. `current`: it runs in this page; an unfinished run that does
+ * not was left behind by a reload or a crash, and nothing runs it until it is resumed.
+ */
+export function runStateText(r: RunRecord, current: boolean): string {
+  if (!resumable(r) || current) return `${r.status}, epoch ${r.epoch} / ${r.config.epochs}`;
+  return r.epoch < r.config.epochs ? `interrupted: resume from epoch ${r.epoch + 1} of ${r.config.epochs}` : 'interrupted: resume for the final evaluation';
 }
 
 export function bestValAcc(history: readonly EpochPoint[]): number | null {

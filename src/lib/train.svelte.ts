@@ -41,7 +41,7 @@ export class TrainState {
   evaluating = $state<string | null>(null);
   modelMessage = $state<{ kind: 'error' | 'ok'; text: string } | null>(null);
 
-  validation = $derived(validateForm(this.form, this.stages?.length ?? null, this.missingWeights()));
+  validation = $derived(validateForm(this.form, this.stages?.length ?? null, this.missingWeights(), this.dataset?.trainCount ?? null));
 
   private bridge: TrainBridge | null = null;
   private readonly stagesTurn = new Newest();
@@ -157,6 +157,15 @@ export class TrainState {
     } catch (e) {
       this.datasetError = message(e);
     }
+  }
+
+  /** Something was deleted in Models (Storage on this device): read the dataset and runs again. */
+  async storedChanged(): Promise<void> {
+    if (!this.bridge) return;
+    const dataset = await this.call('dataset', (a) => a.dataset());
+    if (!dataset) this.samples = null;
+    this.dataset = dataset;
+    await this.refreshRuns();
   }
 
   private async loadSamples(): Promise<void> {

@@ -6,7 +6,8 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { cspViolations, injectFault, launch, ROOT, tmpFile } from '../../tools/app-harness';
-import { downloadFaults, serveFiles } from '../../tools/fixture-server';
+import { downloadFaults, serveFiles, serveWeights } from '../../tools/fixture-server';
+import { importWeights } from '../../tools/zoo-driver';
 import { parseSafetensors } from '../../models/safetensors';
 import { cifarTarGz } from '../../tools/cifar-tgz';
 import { openTrain, startTraining, waitForRunEnd, type TrainSettings } from '../../tools/train-driver';
@@ -238,5 +239,139 @@ test('a lost WebGPU device stops a run and says so, and it resumes after a reloa
     expect(cspViolations(page)).toEqual([]);
   } finally {
     await browser.close();
+  }
+});
+
+/** Rows per object store of the app's database. */
+async function storeCounts(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(
+    () =>
+      new Promise<Record<string, number>>((ok, fail) => {
+        const r = indexedDB.open('convcam');
+        r.onerror = () => fail(r.error);
+        r.onsuccess = () => {
+          const db = r.result;
+          const names = [...db.objectStoreNames];
+          const tx = db.transaction(names, 'readonly');
+          const out: Record<string, number> = {};
+          for (const n of names) {
+            const q = tx.objectStore(n).count();
+            q.onsuccess = () => (out[n] = q.result);
+          }
+          tx.oncomplete = () => {
+            db.close();
+            ok(out);
+          };
+        };
+      }),
+  );
+}
+
+test('Models lists every stored thing with its size and deletes each, stopping a model in use first; an interrupted run says where it resumes; a batch larger than the data is refused', async () => {
+  const ZOO_MODEL = 'resnet20-cifar10';
+  const fx = await serveWeights(ZOO_MODEL);
+  const { browser, page } = await launch();
+  try {
+    await openTrain(page, 'backend=webgl');
+    await importArchive(page, tmpFile('cifar-storage.tar.gz', cifarTarGz(64, 50)));
+    await expect(page.getByTestId('dataset-status')).toHaveAttribute('data-train', '64');
+    // A batch larger than the 64 images is refused beside its field (issue 18).
+    await page.getByLabel('Batch size', { exact: true }).fill('100');
+    await expect(page.locator('[data-testid=field-error][data-field=batchSize]')).toHaveText(/at most 64/);
+    await expect(page.getByRole('button', { name: 'Start training' })).toBeDisabled();
+
+    // A finished run (with its model), then one left behind by a reload (with its checkpoint).
+    await startTraining(page, { ...TINY, trainImages: 64, testImages: 50, epochs: 1 });
+    expect(await waitForRunEnd(page)).toBe('done');
+    const doneRun = (await page.getByTestId('train-status').getAttribute('data-run-id'))!;
+    const trainedId = `trained-${doneRun}`;
+    await startTraining(page, { ...TINY, trainImages: 64, testImages: 50, epochs: 40 });
+    await page.locator('[data-testid=train-status]:not([data-epoch="0"])').waitFor({ timeout: 300_000 });
+    const leftRun = (await page.getByTestId('train-status').getAttribute('data-run-id'))!;
+    await openTrain(page, 'backend=webgl');
+    const left = page.locator(`[data-testid=runs] [data-run-id="${leftRun}"]`);
+    await expect(left.getByTestId('run-state')).toHaveText(/^interrupted: resume from epoch \d+ of 40$/);
+
+    // The trained model runs in Live and in Compare; ResNet-20's weights are imported.
+    await page.getByRole('button', { name: 'Live', exact: true }).click();
+    await page.getByTestId('model-picker').selectOption(trainedId);
+    await expect(page.locator(`[data-model="${trainedId}"]`).getByTestId('params')).toBeVisible({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await page.getByTestId(`compare-${trainedId}`).check();
+    await page.getByRole('button', { name: 'Run comparison' }).click();
+    await expect(page.locator(`[data-compare-model="${trainedId}"]`).getByTestId('params')).toBeVisible({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Models', exact: true }).click();
+    expect(await importWeights(page, ZOO_MODEL, `${fx.base}/good.safetensors`, fx.sha256)).toMatch(/Stored/);
+
+    const storage = page.getByRole('region', { name: 'Storage on this device' });
+    const item = (kind: string, id: string) => storage.locator(`[data-testid=stored-item][data-kind="${kind}"][data-id="${id}"]`);
+    const listed = [['weights', ZOO_MODEL], ['trained', trainedId], ['dataset', 'cifar10'], ['run', doneRun], ['run', leftRun], ['checkpoint', leftRun]] as const;
+    await expect(storage.getByTestId('stored-item')).toHaveCount(listed.length);
+    for (const [kind, id] of listed) {
+      const bytes = item(kind, id).getByTestId('stored-bytes');
+      await expect(bytes).toHaveText(/^[\d.]+ (B|KiB|MiB)$/);
+      expect(Number(await bytes.getAttribute('data-bytes'))).toBeGreaterThan(0);
+    }
+    // The dataset's size is its records: 3,073 bytes per image.
+    await expect(item('dataset', 'cifar10').getByTestId('stored-bytes')).toHaveAttribute('data-bytes', String((64 + 50) * 3073));
+    // The checkpoint's size, kept in its run's record, is that of the tensors it holds.
+    const held = await page.evaluate(
+      (runId) =>
+        new Promise<number>((ok, fail) => {
+          const r = indexedDB.open('convcam');
+          r.onerror = () => fail(r.error);
+          r.onsuccess = () => {
+            const q = r.result.transaction('checkpoints').objectStore('checkpoints').get(runId);
+            q.onsuccess = () => {
+              const cp = q.result as { model: { data: Float32Array }[]; optimizer: { data: Float32Array }[] };
+              ok([...cp.model, ...cp.optimizer].reduce((n, t) => n + t.data.byteLength, 0));
+              r.result.close();
+            };
+          };
+        }),
+      leftRun,
+    );
+    await expect(item('checkpoint', leftRun).getByTestId('stored-bytes')).toHaveAttribute('data-bytes', String(held));
+    // The section fits a phone too.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 720 });
+
+    // The trained model is in use: its panes stop first, and both the list and the panes say so.
+    await item('trained', trainedId).getByRole('button', { name: 'Delete' }).click();
+    await expect(page.getByTestId('storage-message')).toHaveText(/^Deleted .*trained here.*\. It was running in the Live view and in Compare, which stopped it first\.$/);
+    await expect(item('trained', trainedId)).toHaveCount(0);
+    await page.getByRole('button', { name: 'Live', exact: true }).click();
+    await expect(page.getByTestId('pane-notice')).toHaveText(/was deleted in Models, so .* runs instead/);
+    await expect(page.getByTestId('model-picker')).toHaveValue('airbench-cifar10');
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await expect(page.getByTestId('compare-notice')).toContainText('deleted');
+    await expect(page.locator(`[data-compare-model="${trainedId}"]`)).toHaveCount(0);
+
+    // Without its checkpoint the left run can no longer be resumed, and says why.
+    await page.getByRole('button', { name: 'Models', exact: true }).click();
+    await item('checkpoint', leftRun).getByRole('button', { name: 'Delete' }).click();
+    await expect(item('checkpoint', leftRun)).toHaveCount(0);
+    await expect(item('run', leftRun)).toHaveCount(1);
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect(left).toContainText('checkpoint was deleted');
+    await expect(left.getByRole('button', { name: 'Resume' })).toHaveCount(0);
+
+    await page.getByRole('button', { name: 'Models', exact: true }).click();
+    for (const [kind, id] of [['weights', ZOO_MODEL], ['run', doneRun], ['run', leftRun], ['dataset', 'cifar10']] as const) {
+      await item(kind, id).getByRole('button', { name: 'Delete' }).click();
+      await expect(item(kind, id)).toHaveCount(0);
+    }
+    await expect(storage.getByTestId('stored-item')).toHaveCount(0);
+    expect(Object.values(await storeCounts(page)).every((n) => n === 0)).toBe(true);
+    await expect(page.locator(`tr[data-model="${ZOO_MODEL}"]`).getByTestId('cached')).toHaveText('no');
+    // The Train view knows: no dataset, no runs, no trained model.
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect(page.getByTestId('dataset-status')).toHaveCount(0);
+    await expect(page.getByTestId('runs')).toHaveCount(0);
+    await expect(page.getByTestId('trained-models')).toHaveCount(0);
+  } finally {
+    await browser.close();
+    await fx.close();
   }
 });

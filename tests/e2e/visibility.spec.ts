@@ -19,7 +19,18 @@ async function videoAdvances(page: Page, seconds: number): Promise<void> {
 }
 
 test('pauses while hidden', async () => {
-  const { browser, page } = await launch({ webgpu: false });
+  const { browser, context, page } = await launch({ webgpu: false });
+  // Keeps the page's camera streams reachable, so the test reads the tracks themselves.
+  await context.addInitScript(() => {
+    const md = navigator.mediaDevices;
+    const get = md.getUserMedia.bind(md);
+    const streams: MediaStream[] = ((globalThis as unknown as { streams: MediaStream[] }).streams = []);
+    md.getUserMedia = async (c) => {
+      const s = await get(c);
+      streams.push(s);
+      return s;
+    };
+  });
   try {
     await openApp(page, 'backend=wasm');
     await page.getByRole('button', { name: 'Start camera' }).click();
@@ -33,6 +44,21 @@ test('pauses while hidden', async () => {
     expect(await framesShown(page)).toBe(paused);
     await setHidden(page, false);
     await waitForFrames(page, paused + 5);
+
+    // Train and Models classify nothing: the camera pauses there and says so, and goes on in
+    // Live (issue 18). The track's own state is read, not the app's.
+    const enabled = () => page.evaluate(() => (globalThis as unknown as { streams: MediaStream[] }).streams.at(-1)!.getVideoTracks()[0]!.enabled);
+    expect(await enabled()).toBe(true);
+    for (const view of ['Train', 'Models']) {
+      await page.getByRole('button', { name: view, exact: true }).click();
+      await expect.poll(enabled).toBe(false);
+      await expect(page.getByTestId('camera-paused')).toHaveText('Camera paused: nothing is classified here. It goes on in Live and Compare.');
+    }
+    await page.getByRole('button', { name: 'Live', exact: true }).click();
+    const before = await framesShown(page);
+    await expect.poll(enabled).toBe(true);
+    await expect(page.getByTestId('camera-paused')).toHaveCount(0);
+    await waitForFrames(page, before + 5);
   } finally {
     await browser.close();
   }

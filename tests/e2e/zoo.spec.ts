@@ -75,6 +75,14 @@ test('import, verify, cache, use, and use again offline', async () => {
     expect(slow).toHaveLength(1);
     expect(slow[0]!.complete).toBe(false);
 
+    // A picked file does not hide a typed URL (issue 18): the form says which source it uses,
+    // and the file can be cleared.
+    await page.locator('form[aria-label^="Import weights"] input[type=file]').setInputFiles({ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('junk') });
+    await expect(page.getByTestId('import-source')).toHaveText('Imports the file junk.safetensors (the URL is not used while a file is picked).');
+    await page.getByRole('button', { name: 'Clear file' }).click();
+    await expect(page.locator('form[aria-label^="Import weights"] input[type=file]')).toHaveValue('');
+    await page.getByTestId('import-url').fill(`${fx.base}/good.safetensors`);
+    await expect(page.getByTestId('import-source')).toHaveText(`Imports the URL ${fx.base}/good.safetensors.`);
     expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Stored resnet20-cifar10/);
     await expect(row.getByTestId('cached')).toHaveText(/^[\d.]+ (KiB|MiB)$/);
     expect(await storedIds(page)).toEqual([`models:${MODEL}`, `tensors:${MODEL}`]);
@@ -182,7 +190,8 @@ test('a full storage quota gives a clear error and stores nothing', async () => 
     const cdp = await context.newCDPSession(page);
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: ORIGIN, quotaSize: 64 * 1024 });
     await page.getByRole('button', { name: 'Models' }).click();
-    expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Not enough storage/);
+    // It says where to free space: the Models view's list of everything stored.
+    expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Not enough storage.*Models → Storage on this device/);
     expect(await storedIds(page)).toEqual([]);
   } finally {
     await browser.close();
@@ -201,6 +210,15 @@ test('layer tables, and MobileNet v1 separable costs against standard convolutio
     // Block 2 (M=64, N=128, D_F=112, stride 2 counted on the output: 56).
     await expect(costs.locator('tbody tr').nth(1)).toContainText('0.119');
     await expect(page.getByTestId('layer-table').locator('tbody tr')).toHaveCount(28);
+    // On a phone the table scrolls inside its box and the page stays as wide as the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const box = page.getByTestId('models-scroll');
+    expect(await box.evaluate((e) => e.scrollWidth > e.clientWidth && e.getBoundingClientRect().right <= 390)).toBe(true);
+    const importButton = page.locator(`tr[data-model="${MODEL}"]`).getByRole('button', { name: 'Import…' });
+    await importButton.scrollIntoViewIfNeeded();
+    const b = (await importButton.boundingBox())!;
+    expect(b.x + b.width).toBeLessThanOrEqual(390);
   } finally {
     await browser.close();
   }

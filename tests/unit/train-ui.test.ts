@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatPercent } from '../../src/lib/stats';
 import {
   bestValAcc, decimate, defaultForm, defaultTrainModel, emptyRun, formatDuration, formatLr, frozenText,
-  heatColor, importProgressText, lossTop, niceTop, reduceRun, resumable, rowShares, scalePoints, validateForm,
+  heatColor, importProgressText, lossTop, niceTop, reduceRun, resumable, rowShares, runStateText, scalePoints, validateForm,
   withOptimizer, type RunView,
 } from '../../src/lib/train-view';
 import { CARDS } from '../../models/registry';
@@ -58,6 +58,15 @@ describe('train form', () => {
     expect(validateForm({ ...form, frozenStages: 5 }, null).config).not.toBeNull();
     expect(validateForm({ ...form, pretrained: true }, 2, 'ResNet-18').errors.pretrained).toMatch(/ResNet-18 are not on this device/);
     expect(validateForm({ ...form, pretrained: false }, 2, 'ResNet-18').config).not.toBeNull();
+  });
+
+  // Issue 18: a batch larger than the training images gives no full batch, so no per-step curve and a wrong ETA.
+  it('refuses a batch larger than the training images used', () => {
+    expect(validateForm({ ...form, batchSize: 200 }, 2, null, 128).errors.batchSize).toBe('Batch size must be at most 128, the number of training images (the dataset holds 128).');
+    expect(validateForm({ ...form, batchSize: 64, trainLimit: 32 }, 2, null, 128).errors.batchSize).toBe('Batch size must be at most 32, the number of training images (Train images is 32).');
+    expect(validateForm({ ...form, batchSize: 128 }, 2, null, 128).config?.batchSize).toBe(128);
+    expect(validateForm({ ...form, batchSize: 64, trainLimit: 500 }, 2, null, 128).config).not.toBeNull();
+    expect(validateForm({ ...form, batchSize: 4096 }, 2, null, null).config).not.toBeNull(); // no dataset yet
   });
 
   it('lists the frozen stages', () => {
@@ -121,6 +130,16 @@ describe('train events', () => {
     expect(v.epochs).toHaveLength(2);
     expect(bestValAcc(run.history)).toBe(0.7);
     expect(bestValAcc([])).toBeNull();
+  });
+
+  // Issue 18: a run left behind by a reload is not running; it says where it resumes.
+  it('names a run left behind as interrupted, with the epoch it resumes from', () => {
+    const r = (status: RunRecord['status'], epoch: number) => ({ status, epoch, config: { epochs: 4 } }) as RunRecord;
+    expect(runStateText(r('running', 0), false)).toBe('interrupted: resume from epoch 1 of 4');
+    expect(runStateText(r('paused', 2), false)).toBe('interrupted: resume from epoch 3 of 4');
+    expect(runStateText(r('running', 4), false)).toBe('interrupted: resume for the final evaluation');
+    expect(runStateText(r('running', 1), true)).toBe('running, epoch 1 / 4');
+    expect(runStateText(r('done', 4), false)).toBe('done, epoch 4 / 4');
   });
 
   it('resumes only unfinished runs', () => {

@@ -3,6 +3,7 @@
 import type { LayerRow } from '../../models/profile';
 import type { ModelCard } from '../../models/card';
 import type { FrameImport } from './plan';
+import type { StoredItem } from './storage';
 
 export type { FrameImport };
 
@@ -179,6 +180,10 @@ export interface InferenceApi {
   importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener, callId: number): Promise<CachedModel>;
   cached(): Promise<CachedModel[]>;
   deleteCached(modelId: string): Promise<void>;
+  /** Everything stored on the device, each with its size (workers/store/storage.ts). */
+  stored(): Promise<StoredItem[]>;
+  /** Deletes a stored dataset, run or checkpoint; weights go through deleteCached. */
+  deleteStored(item: Pick<StoredItem, 'kind' | 'id'>): Promise<void>;
   /** Per-layer output shapes, parameters and MACs at the card's input size. */
   layers(modelId: string): Promise<LayerRow[]>;
 }

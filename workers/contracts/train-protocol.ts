@@ -83,6 +83,8 @@ export interface RunRecord {
   updatedAt: number;
   /** The model it produced, once done. */
   resultModelId?: string;
+  /** Bytes of its last checkpoint, kept by the store (so listing sizes reads no checkpoint). */
+  checkpointBytes?: number;
   evaluation?: Evaluation;
   message?: string;
 }

@@ -21,6 +21,7 @@ import { fetchVerified, sha256Hex, WeightsError } from '../store/fetch-weights';
 import { setDownloadStall } from '../store/download';
 import { topK } from './topk';
 import { deleteCached, listCached, putCached, type StoredTensor } from '../store/weight-store';
+import { deleteStored, listStored } from '../store/storage';
 import { cardFor, toStored, weightsFor } from '../store/model-weights';
 import { profileCard } from '../../models/profile';
 import type { CachedModel, ClassifyResult, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, ProgressListener, WeightsInput } from '../contracts/inference-protocol';
@@ -238,6 +239,9 @@ const api: InferenceApi = {
     forget(id);
     await deleteCached(id);
   },
+
+  stored: listStored,
+  deleteStored,
 
   async layers(id) {
     return (await profileCard(await cardFor(id))).rows;

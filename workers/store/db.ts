@@ -70,7 +70,7 @@ export async function withQuota<T>(what: string, write: () => Promise<T>): Promi
     return await write();
   } catch (e) {
     if ((e as DOMException)?.name === 'QuotaExceededError') {
-      throw new StorageFullError(`Not enough storage for ${what}. Delete cached models, datasets or runs, or free space, then try again; nothing was saved.`);
+      throw new StorageFullError(`Not enough storage for ${what}. Delete stored models, datasets, runs or checkpoints in Models → Storage on this device, or free space, then try again; nothing was saved.`);
     }
     throw e;
   }

@@ -8,11 +8,16 @@ export interface Checkpoint {
   optimizer: StoredTensor[];
 }
 
+export const checkpointBytes = (c: Checkpoint) => [...c.model, ...c.optimizer].reduce((n, t) => n + t.data.byteLength, 0);
+
 export async function putRun(run: RunRecord, checkpoint?: Checkpoint): Promise<void> {
   const d = await openDb();
   await withQuota(`a checkpoint of run ${run.runId}`, async () => {
     const tx = d.transaction(['runs', 'checkpoints'], 'readwrite');
-    const writes: Promise<unknown>[] = [tx.objectStore('runs').put(run)];
+    const runs = tx.objectStore('runs');
+    // The record keeps its checkpoint's size, written with it or carried over from the last one.
+    const bytes = checkpoint ? checkpointBytes(checkpoint) : (await runs.get(run.runId))?.checkpointBytes;
+    const writes: Promise<unknown>[] = [runs.put({ ...run, checkpointBytes: bytes })];
     if (checkpoint) writes.push(tx.objectStore('checkpoints').put({ runId: run.runId, ...checkpoint }));
     await Promise.all([...writes, tx.done]);
   });
