@@ -29,7 +29,7 @@ export class DeviceStorage {
 
   async refresh(): Promise<void> {
     try {
-      this.items = await this.session.runner.bridge.stored();
+      this.items = await (await this.zoo.worker.ready()).stored();
     } catch (e) {
       this.message = { kind: 'error', text: `Could not list what is stored: ${(e as Error).message}` };
     }
@@ -57,7 +57,7 @@ export class DeviceStorage {
         stopped = this.usedIn(item.id);
         await this.zoo.remove(item.id); // each view running it stops it first and says so
       } else {
-        await this.session.runner.bridge.deleteStored(item);
+        await (await this.zoo.worker.ready()).deleteStored(item);
         await this.train.storedChanged();
       }
       this.message = { kind: 'ok', text: `Deleted ${item.name} (${formatBytes(item.bytes)}).${stopped ? ` It was running in ${stopped}, which stopped it first.` : ''}` };

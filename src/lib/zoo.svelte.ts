@@ -1,5 +1,6 @@
 // State of the Models view: which models have weights on this device, storage, imports.
-import type { Session } from './session.svelte';
+import type { ModelsWorker } from './models-worker';
+import { Newest } from './newest';
 import { CARDS, registerUserCard } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
 import type { CachedModel, LayerRow, ProgressEvent, WeightsInput } from '../../workers/contracts/inference-protocol';
@@ -19,7 +20,10 @@ export class Zoo {
   /** The imports in progress, for Cancel. */
   private readonly aborts = new Map<string, AbortController>();
 
-  constructor(private readonly session: Session) {}
+  private readonly refreshes = new Newest();
+  private readonly layerCalls = new Newest();
+
+  constructor(readonly worker: ModelsWorker) {}
 
   isCached(id: string): CachedModel | undefined {
     return this.cached.find((c) => c.modelId === id);
@@ -32,12 +36,16 @@ export class Zoo {
   }
 
   async refresh(): Promise<void> {
-    const cached = await this.session.runner.bridge.cached();
+    const newest = this.refreshes.take();
+    const cached = await (await this.worker.ready()).cached();
+    const est = await navigator.storage?.estimate?.();
+    const persisted = (await navigator.storage?.persisted?.()) ?? null;
+    // An older refresh that finishes late (an import or delete started a newer one) shows nothing.
+    if (!newest()) return;
     cached.forEach((c) => c.card && registerUserCard(c.card));
     this.cached = cached;
-    const est = await navigator.storage?.estimate?.();
     this.storage = est ? { usage: est.usage ?? 0, quota: est.quota ?? 0 } : null;
-    this.persisted = (await navigator.storage?.persisted?.()) ?? null;
+    this.persisted = persisted;
   }
 
   async importWeights(id: string, input: WeightsInput): Promise<void> {
@@ -47,7 +55,7 @@ export class Zoo {
     const abort = new AbortController();
     this.aborts.set(id, abort);
     try {
-      const meta = await this.session.runner.bridge.importWeights(id, input, (p) => {
+      const meta = await (await this.worker.ready()).importWeights(id, input, (p) => {
         if (this.importing[id]) this.importing[id].progress = p;
       }, abort.signal);
       this.messages[id] = { kind: 'ok', text: `Stored ${id} (sha256 ${meta.sha256.slice(0, 12)}…).` };
@@ -81,7 +89,7 @@ export class Zoo {
   /** Deletes a model's weights; the views that run it stop it first. */
   async remove(id: string): Promise<void> {
     await Promise.all(this.listeners.map((f) => f(id, 'deleted')));
-    await this.session.runner.bridge.deleteCached(id);
+    await (await this.worker.ready()).deleteCached(id);
     await this.refresh();
   }
 
@@ -90,6 +98,12 @@ export class Zoo {
   }
 
   async showLayers(id: string): Promise<void> {
-    this.layers = this.layers?.id === id ? null : { id, rows: await this.session.runner.bridge.layers(id) };
+    if (this.layers?.id === id) {
+      this.layers = null;
+      return;
+    }
+    const newest = this.layerCalls.take();
+    const rows = await (await this.worker.ready()).layers(id);
+    if (newest()) this.layers = { id, rows };
   }
 }
