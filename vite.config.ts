@@ -3,6 +3,11 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import type { Plugin } from 'vite';
 import { contentSecurityPolicy, headers } from './security-headers.ts';
+import { CARDS } from './models/registry.ts';
+
+// Shipped models other than the default are not installed with the app: they are cached the
+// first time they run (runtimeCaching below) or by "Make all available offline".
+const onDemandModels = CARDS.filter((c) => c.weights.embedded && !c.weights.precache).map((c) => c.weights.url);
 
 /** The policy as a <meta> in every built page (index.html, bench.html), for static hosts. */
 function cspMeta(): Plugin {
@@ -42,7 +47,15 @@ export default defineConfig({
         // The app shell, the worker, the wasm backends and the embedded model.
         globPatterns: ['**/*.{js,css,html,svg,png,wasm,safetensors,webmanifest}'],
         // The benchmark page (npm run bench) is not part of the app.
-        globIgnores: ['bench.html', 'assets/bench-*.js', '_bench/**'],
+        globIgnores: ['bench.html', 'assets/bench-*.js', '_bench/**', ...onDemandModels],
+        runtimeCaching: [
+          {
+            // The cache name is also read by src/lib/shipped-models.svelte.ts.
+            urlPattern: ({ url }) => url.pathname.includes('/models/') && url.pathname.endsWith('.safetensors'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'convcam-models' },
+          },
+        ],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
         // The first visit's page is taken over at once, so it is offline-ready without a reload.

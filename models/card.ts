@@ -26,8 +26,14 @@ export interface WeightSource {
   /** Naming convention of the tensors in the file. */
   convention: 'torchvision' | 'timm' | 'convcam';
   license: string;
-  /** True when the file ships inside the app (precached, works offline at once). */
+  /** True when the file ships with the app (in public/): no import needed. */
   embedded: boolean;
+  /**
+   * Shipped files the service worker installs with the app (the default model only), so it
+   * works offline at once. Other shipped files are cached on first use, or all at once by
+   * "Make all available offline" (Models view).
+   */
+  precache?: boolean;
 }
 
 /**

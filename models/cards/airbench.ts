@@ -29,6 +29,7 @@ export const airbenchCifar10: ModelCard<'airbench'> = {
     convention: 'convcam',
     license: 'MIT (trained by ConvCam on CIFAR-10)',
     embedded: true,
+    precache: true,
   },
   config: { widths: [40, 160, 160], numClasses: 10, scalingFactor: 1 / 9, tta: 'mirror-translate' },
 };
