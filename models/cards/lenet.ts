@@ -1,5 +1,5 @@
 import { CIFAR10_LABELS, type ModelCard } from '../card';
-import { CIFAR10_32, unpinned } from './zoo-common';
+import { CIFAR10_32, shippedLine, unpinned } from './zoo-common';
 
 const paper = { title: 'Gradient-Based Learning Applied to Document Recognition (LeCun et al. 1998)', url: 'http://yann.lecun.com/exdb/publis/pdf/lecun-98.pdf' };
 const labels = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
@@ -55,6 +55,7 @@ export const lenet5Cifar10: ModelCard<'lenet'> = {
   labels: CIFAR10_LABELS,
   params: 61_150,
   macs: 563_296,
+  weights: shippedLine('lenet5-cifar10', '836595466ecaa4c7689a45353bcc6d5a2ba7f8392237c88f54690c953b397320', 64_558),
   config: { variant: 'lecun1998', numClasses: 10, inChannels: 3 },
   adapted: 'Nothing scaled down: the 1998 layers as published (C1-S2-C3-S4-C5-F6, scaled tanh, the C3 connection table), with 3 input channels for colour, and a linear 10-way output instead of the RBF units.',
 };

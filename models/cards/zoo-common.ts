@@ -18,6 +18,14 @@ export const CIFAR10_32: Preprocess = {
   std: [0.247, 0.2435, 0.2616],
 };
 
+/**
+ * Weights of the CIFAR-10 line, trained by training/train_line.py with one recipe and shipped
+ * as int8 by training/ship_line.py (tests/unit/line-parity.test.ts checks the pin and PyTorch parity).
+ */
+export function shippedLine(id: string, sha256: string, bytes: number): WeightSource {
+  return { url: `models/${id}/weights.safetensors`, sha256, bytes, format: 'safetensors', convention: 'convcam', license: 'MIT (trained by ConvCam on CIFAR-10)', embedded: true };
+}
+
 /** A card whose weights are not pinned yet: no URL, no hash, nothing shipped. */
 export function unpinned(convention: WeightSource['convention'], license: string): WeightSource {
   return { url: '', sha256: '', bytes: 0, format: 'safetensors', convention, license, embedded: false };

@@ -157,20 +157,20 @@ describe('zoo MACs', () => {
     });
   }
 
-  it('every zoo card states the params and MACs its architecture has', async () => {
-    for (const card of ZOO_CARDS) {
+  it('every card, shipped or not, states the params and MACs its architecture has', async () => {
+    for (const card of CARDS) {
       const p = await profileCard(card);
       expect([card.id, p.params, p.macs]).toEqual([card.id, card.params, card.macs]);
       expect(p.outShape).toEqual([1, card.labels.length]);
-      expect(card.weights.embedded).toBe(false);
     }
   });
 
-  it('zoo cards follow the default in the app registry, with unique ids and no embedded weights', () => {
-    const ids = ZOO_CARDS.map((c) => c.id);
+  it('the registry: the default first, unique ids, and the zoo is every card without shipped weights', () => {
+    const ids = CARDS.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(CARDS.slice(1).map((c) => c.id)).toEqual(ids);
-    for (const c of ZOO_CARDS) expect(c.weights.embedded).toBe(false);
+    expect(CARDS[0]!.weights.precache).toBe(true);
+    expect(ZOO_CARDS.map((c) => c.id)).toEqual(CARDS.filter((c) => !c.weights.embedded).map((c) => c.id));
+    for (const c of CARDS) expect(c.weights.embedded, c.id).toBe(!!c.weights.url && !!c.weights.sha256);
     expect(IMAGENET_LABELS).toHaveLength(1000);
     expect(IMAGENET_LABELS_1001[0]).toBe('background');
   });
