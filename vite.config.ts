@@ -3,11 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import type { Plugin } from 'vite';
 import { contentSecurityPolicy, headers } from './security-headers.ts';
-import { CARDS } from './models/registry.ts';
-
-// Shipped models other than the default are not installed with the app: they are cached the
-// first time they run (runtimeCaching below) or by "Make all available offline".
-const onDemandModels = CARDS.filter((c) => c.weights.embedded && !c.weights.precache).map((c) => c.weights.url);
+import { PRECACHED_WEIGHTS } from './models/precache.ts';
 
 /** The policy as a <meta> in every built page (index.html, bench.html), for static hosts. */
 function cspMeta(): Plugin {
@@ -45,9 +41,11 @@ export default defineConfig({
       },
       workbox: {
         // The app shell, the worker, the wasm backends and the embedded model.
-        globPatterns: ['**/*.{js,css,html,svg,png,wasm,safetensors,webmanifest}'],
+        // Of the shipped weights, only the default model's: the others are cached the first time
+        // they run (runtimeCaching below) or by "Make all available offline".
+        globPatterns: ['**/*.{js,css,html,svg,png,wasm,webmanifest}', ...PRECACHED_WEIGHTS],
         // The benchmark page (npm run bench) is not part of the app.
-        globIgnores: ['bench.html', 'assets/bench-*.js', '_bench/**', ...onDemandModels],
+        globIgnores: ['bench.html', 'assets/bench-*.js', '_bench/**'],
         runtimeCaching: [
           {
             // The cache name is also read by src/lib/shipped-models.svelte.ts.

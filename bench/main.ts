@@ -44,6 +44,8 @@ export interface ModelResult extends Summary {
   inputShape: number[];
   firstMs: number;
   compileMs?: number;
+  /** What the loaded model holds on the backend (tf.memory() after loading, less before). */
+  held: { tensors: number; bytes: number };
   kernels?: KernelRow[];
   leak?: { frames: number; before: number; after: number };
   /** The output vector (probabilities; ONNX: logits). */
@@ -99,7 +101,9 @@ async function benchModel(req: ModelRequest): Promise<ModelResult> {
   let weights: ModelResult['weights'];
   const url = req.weightsUrl ?? (card.weights.embedded ? card.weights.url : undefined);
   const parsed = url ? parseSafetensors(await fetchBuffer(url)) : null;
+  const before = tf.memory();
   const model: Classifier = await loadClassifier(card, parsed && ((m) => toTfWeights(m, parsed)), { fuse: req.fuse });
+  const held = { tensors: tf.memory().numTensors - before.numTensors, bytes: tf.memory().numBytes - before.numBytes };
   if (parsed) {
     const x = parsed.tensors.get('__input__');
     input = x
@@ -124,7 +128,7 @@ async function benchModel(req: ModelRequest): Promise<ModelResult> {
     output = [...d];
   };
   const { firstMs, times } = await timeRuns(once, req.warmup, req.runs, req.maxMs);
-  const result: ModelResult = { id: req.id, weights, inputShape: input.shape, firstMs: firstMs + (compileMs ?? 0), compileMs, output, ...summarize(times) };
+  const result: ModelResult = { id: req.id, weights, inputShape: input.shape, firstMs: firstMs + (compileMs ?? 0), compileMs, held, output, ...summarize(times) };
   if (req.profile) {
     const info = await tf.profile(async () => {
       const y = tf.tidy(forward);

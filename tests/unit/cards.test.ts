@@ -40,6 +40,12 @@ describe('model cards', () => {
     expect(new Set(CARDS.map((c) => c.family))).toEqual(new Set(familyFiles));
   });
 
+  it('the service worker precaches exactly the weights of the cards marked precache', async () => {
+    const { PRECACHED_WEIGHTS } = await import('../../models/precache');
+    expect([...PRECACHED_WEIGHTS].sort()).toEqual(CARDS.filter((c) => c.weights.precache).map((c) => c.weights.url).sort());
+    expect(CARDS[0]!.weights.precache).toBe(true);
+  });
+
   it('a family name that is not a file is refused with its name', async () => {
     await expect(buildModel({ family: 'resnet-9000', config: {} } as unknown as ModelCard)).rejects.toThrow(/No architecture for family "resnet-9000"/);
     await expect(buildModel({ family: '../nn', config: {} } as unknown as ModelCard)).rejects.toThrow(/not a family name/);
