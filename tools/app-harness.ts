@@ -138,3 +138,12 @@ export function tmpFile(name: string, data: Uint8Array | string): string {
 export async function injectFault(page: Page, name: string, fault: Fault): Promise<void> {
   await page.evaluate(([n, f]) => (globalThis as unknown as { convcamFaults: FaultConsole }).convcamFaults.inject(n, f), [name, fault] as const);
 }
+
+/** Ticks exactly `ids` in the Compare view (it opens with a default set from the line). */
+export async function chooseCompared(page: Page, ids: string[]): Promise<void> {
+  for (const box of await page.locator('input[data-testid^="compare-"]').all()) {
+    const id = (await box.getAttribute('data-testid'))!.slice('compare-'.length);
+    if (!ids.includes(id) && (await box.isChecked())) await box.uncheck();
+  }
+  for (const id of ids) await page.getByTestId(`compare-${id}`).check();
+}

@@ -8,7 +8,7 @@
 import { ModelRunner } from './runner.svelte';
 import { weightsNotice, type FrameSink } from './session.svelte';
 import { chartTop, compareCsv, compareJson, compareRow, type CompareExport } from './compare';
-import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
+import { DEFAULT_COMPARISON, findCard } from '../../models/registry';
 import type { EngineOptions } from '../../workers/contracts/inference-protocol';
 
 export const MIN_MODELS = 2;
@@ -16,7 +16,8 @@ export const MAX_MODELS = 4;
 export const SCHEDULING = 'one worker (and TF.js engine) per model; each camera frame is offered to every idle model, latest frame wins per model';
 
 export class CompareSession implements FrameSink {
-  selected = $state<string[]>([DEFAULT_MODEL_ID]);
+  /** Opens with shipped models of the line, so a fresh install has something to compare. */
+  selected = $state<string[]>([...DEFAULT_COMPARISON]);
   /** The compared models; after Stop they stay, with their last figures, for the exports. */
   runners = $state<ModelRunner[]>([]);
   /** Stop was pressed: the workers are ended, the panes and the exports stay. */

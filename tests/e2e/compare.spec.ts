@@ -1,17 +1,17 @@
-// Compare view: two different architectures (the embedded airbench, and ResNet-20 with
+// Compare view: two different architectures (the embedded airbench, and LeNet-5 (MNIST) with
 // random weights imported from the local server) on the same fake-camera frames, on wasm
 // (SwiftShader WebGPU would take seconds per frame). Figures, chart and both exports.
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { cspViolations, launch, openApp, loadCifarTest, tmpFile } from '../../tools/app-harness';
+import { chooseCompared, cspViolations, launch, openApp, loadCifarTest, tmpFile } from '../../tools/app-harness';
 import { placeCentered, writeY4M } from '../../tools/y4m';
 import { importWeights } from '../../tools/zoo-driver';
 import { serveWeights, type WeightFixtures } from '../../tools/fixture-server';
-import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
+import { findCard, DEFAULT_COMPARISON, DEFAULT_MODEL_ID } from '../../models/registry';
 import type { CompareExport } from '../../src/lib/compare';
 
 const A = DEFAULT_MODEL_ID;
-const B = 'resnet20-cifar10';
+const B = 'lenet5-modern-mnist';
 const MIN_FRAMES = 5;
 let fx: WeightFixtures;
 
@@ -27,6 +27,31 @@ async function downloaded(page: Page, button: string): Promise<{ name: string; t
   return { name: d.suggestedFilename(), text: readFileSync((await d.path())!, 'utf8') };
 }
 
+test('a fresh install compares the shipped line at once, with no import', async () => {
+  const { images } = loadCifarTest(2);
+  const video = tmpFile('compare-line.y4m', writeY4M(images.flatMap((img) => Array(10).fill(placeCentered(img, 32, 32, 240, 320, 240)) as Uint8Array[]), 320, 240, 10));
+  const { browser, page } = await launch({ webgpu: false, video });
+  try {
+    await openApp(page, 'backend=wasm');
+    await page.getByRole('button', { name: 'Compare' }).click();
+    expect(DEFAULT_COMPARISON.length).toBeGreaterThanOrEqual(2);
+    await page.getByRole('button', { name: 'Run comparison' }).click();
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    await page.waitForFunction(
+      ({ ids, min }) => ids.every((id) => Number(document.querySelector(`[data-compare-model="${id}"] [data-testid=frames]`)?.textContent ?? 0) >= min),
+      { ids: [...DEFAULT_COMPARISON], min: 3 },
+      { timeout: 120_000, polling: 250 },
+    );
+    // Each pane runs the shipped file its card pins.
+    for (const id of DEFAULT_COMPARISON) {
+      await expect(page.locator(`[data-compare-model="${id}"]`).getByTestId('weights-sha')).toHaveAttribute('data-value', findCard(id).weights.sha256);
+    }
+    expect(cspViolations(page)).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('two models side by side on the same camera frames, with chart and exports', async () => {
   // A few CIFAR-10 images, each held for a second, so the frames change.
   const { images } = loadCifarTest(4);
@@ -36,15 +61,18 @@ test('two models side by side on the same camera frames, with chart and exports'
   try {
     await openApp(page, 'backend=wasm');
 
-    // A second architecture: import ResNet-20's (random) weights, as a user would.
+    // A second architecture: import LeNet-5's (MNIST, random) weights, as a user would.
     await page.getByRole('button', { name: 'Models' }).click();
-    expect(await importWeights(page, B, `${fx.base}/good.safetensors`, fx.sha256)).toMatch(/Stored resnet20-cifar10/);
+    expect(await importWeights(page, B, `${fx.base}/good.safetensors`, fx.sha256)).toMatch(/Stored lenet5-modern-mnist/);
 
     await page.getByRole('button', { name: 'Compare' }).click();
-    await expect(page.getByTestId(`compare-${A}`)).toBeChecked();
+    // It opens with the shipped models of the line ticked: a fresh install has a comparison.
+    for (const id of DEFAULT_COMPARISON) await expect(page.getByTestId(`compare-${id}`)).toBeChecked();
     const run = page.getByRole('button', { name: 'Run comparison' });
+    await expect(run).toBeEnabled();
+    await chooseCompared(page, [A]);
     await expect(run).toBeDisabled(); // one model is not a comparison
-    await page.getByTestId(`compare-${B}`).check();
+    await chooseCompared(page, [A, B]);
     await run.click();
 
     const pane = (id: string) => page.locator(`[data-compare-model="${id}"]`);
@@ -73,10 +101,13 @@ test('two models side by side on the same camera frames, with chart and exports'
       expect((await p.locator('polyline.model').getAttribute('points'))?.split(' ').length).toBeGreaterThanOrEqual(MIN_FRAMES);
     }
     // One worker per model: each pane's tensor bytes are its own model's (float32 weights
-    // alone: airbench 3.1 MB, ResNet-20 1.1 MB), not the sum of both.
+    // alone: airbench 3.1 MB, LeNet-5 0.25 MB), not the sum of both.
     const bytes = async (id: string) => Number(await pane(id).getByTestId('num-bytes').getAttribute('data-value'));
-    expect(await bytes(A)).toBeGreaterThanOrEqual(findCard(A).params * 4);
-    expect(await bytes(B)).toBeLessThan(findCard(A).params * 4);
+    const both = (findCard(A).params + findCard(B).params) * 4;
+    for (const id of [A, B]) {
+      expect(await bytes(id)).toBeGreaterThanOrEqual(findCard(id).params * 4);
+      expect(await bytes(id)).toBeLessThan(both);
+    }
 
     const json = await downloaded(page, 'Export JSON');
     expect(json.name).toMatch(/^convcam-compare-.*\.json$/);
@@ -119,9 +150,9 @@ test('two models side by side on the same camera frames, with chart and exports'
     // New weights for a compared model (issue 18, item 1): its own worker reloads them.
     await expect(pane(B).getByTestId('weights-sha')).toHaveAttribute('data-value', fx.sha256);
     await page.getByRole('button', { name: 'Models' }).click();
-    expect(await importWeights(page, B, `${fx.base}/other.safetensors`, fx.otherSha256)).toMatch(/Stored resnet20-cifar10/);
+    expect(await importWeights(page, B, `${fx.base}/other.safetensors`, fx.otherSha256)).toMatch(/Stored lenet5-modern-mnist/);
     await page.getByRole('button', { name: 'Compare' }).click();
-    await expect(pane(B).getByTestId('pane-notice')).toHaveText(/new weights of resnet20-cifar10 were imported; the model was reloaded/);
+    await expect(pane(B).getByTestId('pane-notice')).toHaveText(/new weights of lenet5-modern-mnist were imported; the model was reloaded/);
     await expect(pane(B).getByTestId('weights-sha')).toHaveAttribute('data-value', fx.otherSha256);
     await expect(pane(B).getByTestId('frames')).not.toHaveText('0', { timeout: 60_000 });
     await expect(pane(A).getByTestId('pane-notice')).toHaveCount(0);

@@ -29,7 +29,7 @@ test('the policy is sent and carried by both pages; a fetch to another origin is
     await expect.poll(() => cspViolations(page)).toContain(`Content-Security-Policy: connect-src blocked ${other}`);
     // The worker refuses such a URL with a message rather than a bare "Failed to fetch".
     await page.getByRole('button', { name: 'Models' }).click();
-    expect(await importWeights(page, 'resnet20-cifar10', other)).toMatch(/downloads only from itself, huggingface\.co and \*\.hf\.co .* not from 127\.0\.0\.1/);
+    expect(await importWeights(page, 'lenet5-modern-mnist', other)).toMatch(/downloads only from itself, huggingface\.co and \*\.hf\.co .* not from 127\.0\.0\.1/);
     // Only the page's own fetch above was reported (in the browser's words and ours), nothing else.
     expect(cspViolations(page).filter((v) => !v.includes(other))).toEqual([]);
     // No ?faults: the fault console is absent.

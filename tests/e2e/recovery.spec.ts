@@ -4,7 +4,7 @@
 // (the watchdog), a worker that crashes (an uncaught error), and a VideoFrame import that
 // throws (a closed frame, which importExternalTexture really refuses).
 import { test, expect, type Page } from '@playwright/test';
-import { launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, injectFault, cspViolations, LABELS, GPU_IMPORT_ARGS } from '../../tools/app-harness';
+import { chooseCompared, launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, injectFault, cspViolations, LABELS, GPU_IMPORT_ARGS } from '../../tools/app-harness';
 import { placeCentered, writeY4M } from '../../tools/y4m';
 import { importWeights } from '../../tools/zoo-driver';
 import { serveWeights } from '../../tools/fixture-server';
@@ -85,15 +85,15 @@ test('a VideoFrame import that throws: the worker moves to bitmaps, the header s
 });
 
 test('compare: each model restarts on its own, after a lost device and after a crash, while the other classifies on', async () => {
-  const other = 'resnet20-cifar10';
+  const other = 'lenet5-modern-mnist';
   const fx = await serveWeights(other);
   const { browser, page } = await launch({ video: cameraVideo('recovery-compare.y4m'), args: GPU_IMPORT_ARGS });
   try {
     await openApp(page, 'frameImport=external-texture&faults');
     await page.getByRole('button', { name: 'Models' }).click();
-    expect(await importWeights(page, other, `${fx.base}/good.safetensors`, fx.sha256)).toMatch(/Stored resnet20-cifar10/);
+    expect(await importWeights(page, other, `${fx.base}/good.safetensors`, fx.sha256)).toMatch(/Stored lenet5-modern-mnist/);
     await page.getByRole('button', { name: 'Compare' }).click();
-    await page.getByTestId(`compare-${other}`).check();
+    await chooseCompared(page, [DEFAULT_MODEL_ID, other]);
     await page.getByRole('button', { name: 'Run comparison' }).click();
     await page.getByRole('button', { name: 'Start camera' }).click();
     const pane = (id: string) => page.locator(`[data-compare-model="${id}"]`);

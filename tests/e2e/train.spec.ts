@@ -5,7 +5,8 @@
 // SwiftShader is slow, WebGL through it about ten times faster than WebGPU for training.
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { cspViolations, injectFault, launch, ROOT, tmpFile } from '../../tools/app-harness';
+import { chooseCompared, cspViolations, injectFault, launch, ROOT, tmpFile } from '../../tools/app-harness';
+import { DEFAULT_MODEL_ID } from '../../models/registry';
 import { downloadFaults, serveFiles, serveWeights } from '../../tools/fixture-server';
 import { importWeights } from '../../tools/zoo-driver';
 import { parseSafetensors } from '../../models/safetensors';
@@ -268,7 +269,7 @@ async function storeCounts(page: Page): Promise<Record<string, number>> {
 }
 
 test('Models lists every stored thing with its size and deletes each, stopping a model in use first; an interrupted run says where it resumes; a batch larger than the data is refused', async () => {
-  const ZOO_MODEL = 'resnet20-cifar10';
+  const ZOO_MODEL = 'lenet5-modern-mnist';
   const fx = await serveWeights(ZOO_MODEL);
   const { browser, page } = await launch();
   try {
@@ -292,12 +293,12 @@ test('Models lists every stored thing with its size and deletes each, stopping a
     const left = page.locator(`[data-testid=runs] [data-run-id="${leftRun}"]`);
     await expect(left.getByTestId('run-state')).toHaveText(/^interrupted: resume from epoch \d+ of 40$/);
 
-    // The trained model runs in Live and in Compare; ResNet-20's weights are imported.
+    // The trained model runs in Live and in Compare; LeNet-5's (MNIST) weights are imported.
     await page.getByRole('button', { name: 'Live', exact: true }).click();
     await page.getByTestId('model-picker').selectOption(trainedId);
     await expect(page.locator(`[data-model="${trainedId}"]`).getByTestId('params')).toBeVisible({ timeout: 120_000 });
     await page.getByRole('button', { name: 'Compare', exact: true }).click();
-    await page.getByTestId(`compare-${trainedId}`).check();
+    await chooseCompared(page, [DEFAULT_MODEL_ID, trainedId]);
     await page.getByRole('button', { name: 'Run comparison' }).click();
     await expect(page.locator(`[data-compare-model="${trainedId}"]`).getByTestId('params')).toBeVisible({ timeout: 120_000 });
     await page.getByRole('button', { name: 'Models', exact: true }).click();

@@ -7,7 +7,7 @@ import { CARDS } from '../../models/registry';
 import { serveWeights, type WeightFixtures } from '../../tools/fixture-server';
 import { importWeights, startImport } from '../../tools/zoo-driver';
 
-const MODEL = 'resnet20-cifar10';
+const MODEL = 'lenet5-modern-mnist';
 let fx: WeightFixtures;
 
 test.beforeAll(async () => {
@@ -58,7 +58,7 @@ test('import, verify, cache, use, and use again offline', async () => {
     expect(await tryImport(page, 'not-safetensors.safetensors')).toMatch(/Not a safetensors file/);
     expect(await tryImport(page, 'wrong-shape.safetensors')).toMatch(/has shape .* expected/);
     // Weights that are not numbers are refused, naming the tensor (issue 18, item 5).
-    expect(await tryImport(page, 'nan.safetensors')).toMatch(/^Could not import resnet20-cifar10: Tensor [\w.]+ holds NaN \(value 0 of it\): the weights are damaged, so nothing was stored\.$/);
+    expect(await tryImport(page, 'nan.safetensors')).toMatch(/^Could not import lenet5-modern-mnist: Tensor [\w.]+ holds NaN \(value 0 of it\): the weights are damaged, so nothing was stored\.$/);
     expect(await tryImport(page, 'good.safetensors', 'abc')).toMatch(/64 hexadecimal/);
     expect(await storedIds(page)).toEqual([]);
     // A download cancelled halfway stops, and stores nothing.
@@ -83,12 +83,12 @@ test('import, verify, cache, use, and use again offline', async () => {
     await expect(page.locator('form[aria-label^="Import weights"] input[type=file]')).toHaveValue('');
     await page.getByTestId('import-url').fill(`${fx.base}/good.safetensors`);
     await expect(page.getByTestId('import-source')).toHaveText(`Imports the URL ${fx.base}/good.safetensors.`);
-    expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Stored resnet20-cifar10/);
+    expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Stored lenet5-modern-mnist/);
     await expect(row.getByTestId('cached')).toHaveText(/^[\d.]+ (KiB|MiB)$/);
     expect(await storedIds(page)).toEqual([`models:${MODEL}`, `tensors:${MODEL}`]);
 
     await row.getByRole('button', { name: 'Layers' }).click();
-    await expect(page.getByTestId('layer-table').locator('tbody tr')).toHaveCount(20);
+    await expect(page.getByTestId('layer-table').locator('tbody tr')).toHaveCount(5);
 
     await page.getByRole('button', { name: 'Live' }).click();
     await page.getByTestId('model-picker').selectOption(MODEL);
@@ -99,7 +99,7 @@ test('import, verify, cache, use, and use again offline', async () => {
     // New weights for the model shown live (issue 18, item 1): the pane reloads them, says so,
     // and goes on classifying.
     await page.getByRole('button', { name: 'Models' }).click();
-    expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Stored resnet20-cifar10/);
+    expect(await tryImport(page, 'good.safetensors', fx.sha256)).toMatch(/Stored lenet5-modern-mnist/);
     await page.getByRole('button', { name: 'Live' }).click();
     const pane = page.locator(`[data-model="${MODEL}"]`);
     await expect(pane.getByTestId('pane-notice')).toHaveText(/new weights .* were imported; the model was reloaded with them/);
@@ -121,7 +121,7 @@ test('import, verify, cache, use, and use again offline', async () => {
     expect(await storedIds(page)).toEqual([]);
     // It was the model shown live: the default model took its place, and the pane says why.
     await page.getByRole('button', { name: 'Live' }).click();
-    await expect(page.getByTestId('pane-notice')).toHaveText(/^ResNet-20.* was deleted in Models, so .* runs instead\.$/);
+    await expect(page.getByTestId('pane-notice')).toHaveText(/^LeNet-5 \(modern.* was deleted in Models, so .* runs instead\.$/);
     await expect(page.getByTestId('model-picker')).toHaveValue('airbench-cifar10');
   } finally {
     await browser.close();
@@ -175,7 +175,7 @@ test('two imports at once, on different models, each keep their own progress and
     // The first is still going, with its own progress and no message.
     await expect(slow.getByTestId('import-progress')).toHaveAttribute('value', /^[1-9]\d?$/);
     await expect(slow.getByTestId('zoo-message')).toHaveCount(0);
-    await expect(slow.getByTestId('zoo-message')).toHaveText(/^Stored resnet20-cifar10/, { timeout: 120_000 });
+    await expect(slow.getByTestId('zoo-message')).toHaveText(/^Stored lenet5-modern-mnist/, { timeout: 120_000 });
     await expect(stalled.getByTestId('zoo-message')).toHaveText(/sent nothing for 2 s/);
     expect(await storedIds(page)).toEqual([`models:${MODEL}`, `tensors:${MODEL}`]);
   } finally {

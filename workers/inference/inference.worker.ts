@@ -59,7 +59,8 @@ async function loadModel(id: string, onProgress: ProgressListener): Promise<Load
   onProgress({ type: 'warmup', modelId: id });
   const t1 = performance.now();
   const [h, w] = card.preprocess.size;
-  const warm = tf.zeros([1, h, w, 3]) as tf.Tensor4D;
+  // Grey-scale cards (LeNet on MNIST) take one channel: the warm-up input must match the model.
+  const warm = tf.zeros([1, h, w, card.preprocess.channels ?? 3]) as tf.Tensor4D;
   // webgpu: all shaders compile in parallel first, then the warm-up run dispatches them.
   await precompile(() => tf.softmax(model.forward(warm, EVAL)));
   await run(model, warm);
