@@ -42,6 +42,8 @@ export interface MobileNetV2Config {
   widthMult?: number;
   numClasses?: number;
   dropout?: number;
+  /** Stride of the first conv; torchvision: 2 (CIFAR-10: 1, one downsampling fewer). */
+  stemStride?: number;
 }
 
 export class MobileNetV2 extends Module implements ZooModel {
@@ -54,7 +56,7 @@ export class MobileNetV2 extends Module implements ZooModel {
     const wm = cfg.widthMult ?? 1;
     let cin = makeDivisible(32 * wm, 8);
     const last = makeDivisible(1280 * Math.max(1, wm), 8);
-    const layers: Module[] = [convBnAct(3, cin, 3, { stride: 2, act: 'relu6' })];
+    const layers: Module[] = [convBnAct(3, cin, 3, { stride: cfg.stemStride ?? 2, act: 'relu6' })];
     for (const [t, c, n, s] of MOBILENET_V2_SETTING) {
       const cout = makeDivisible(c * wm, 8);
       for (let i = 0; i < n; i++) {
