@@ -53,7 +53,36 @@ describe('zoo parameter counts', () => {
     ['LeNet-5 (1998)', () => lenet({ variant: 'lecun1998' }), 60_850],
     ['LeNet-5 (modern)', () => lenet({ variant: 'modern' }), 61_706],
   ];
+  // The CIFAR-10 line (issue 14): each card's architecture against its PyTorch reference's
+  // count (training/train_line.py's MODELS, printed by sum(p.numel() for p in m.parameters())).
+  const pytorch: [string, number][] = [
+    ['alexnet-cifar10', 541_514],
+    ['zfnet-cifar10', 539_978],
+    ['vgg11-cifar10', 612_810],
+    ['vgg16-cifar10', 957_210],
+    ['googlenet-cifar10', 355_138],
+    ['mobilenet-v1-cifar10', 823_722],
+    ['mobilenet-v2-cifar10', 700_490],
+    ['convnext-cifar10', 777_778],
+  ];
   for (const [name, make, n] of exact) it(`${name}: ${n}`, () => expect(make().paramCount()).toBe(n));
+  for (const [id, n] of pytorch) {
+    it(`${id}: ${n} as PyTorch, at most 1M (4 MB of fp32)`, async () => {
+      const card = findCard(id);
+      expect((await buildModel(card)).paramCount()).toBe(n);
+      expect(card.params).toBe(n);
+      expect(n).toBeLessThanOrEqual(1_000_000);
+    });
+  }
+
+  it('the CIFAR-10 AlexNet and ZFNet differ only in the first conv', async () => {
+    const shapes = async (id: string) => new Map([...(await buildModel(findCard(id))).namedSpecs()].map(([n, s]) => [n, s.torchShape]));
+    const a = await shapes('alexnet-cifar10');
+    const z = await shapes('zfnet-cifar10');
+    expect([...z.keys()]).toEqual([...a.keys()]);
+    expect([...a.keys()].filter((n) => JSON.stringify(a.get(n)) !== JSON.stringify(z.get(n)))).toEqual(['features.0.weight']);
+    expect([a.get('features.0.weight'), z.get('features.0.weight')]).toEqual([[32, 3, 5, 5], [32, 3, 3, 3]]);
+  });
 
   it('CIFAR ResNets round to the paper figures (0.27M, 0.85M)', () => {
     expect((resnetCifar({ depth: 20 }).paramCount() / 1e6).toFixed(2)).toBe('0.27');
@@ -173,6 +202,18 @@ describe('zoo MACs', () => {
     for (const c of ZOO_CARDS) expect(c.weights.embedded).toBe(false);
     expect(IMAGENET_LABELS).toHaveLength(1000);
     expect(IMAGENET_LABELS_1001[0]).toBe('background');
+  });
+
+  it('CIFAR-10 feature maps: fewer downsamplings than on ImageNet', async () => {
+    const shape = async (id: string, layer: string) => (await profileCard(findCard(id))).rows.find((r) => r.name === layer)!.outShape;
+    expect(await shape('alexnet-cifar10', 'features.0')).toEqual([1, 16, 16, 32]);
+    expect(await shape('zfnet-cifar10', 'features.0')).toEqual([1, 32, 32, 32]);
+    expect(await shape('vgg16-cifar10', 'features.40')).toEqual([1, 2, 2, 128]);
+    expect(await shape('googlenet-cifar10', 'inception3a.branch1.conv')).toEqual([1, 8, 8, 16]);
+    expect(await shape('googlenet-cifar10', 'inception5b.branch1.conv')).toEqual([1, 2, 2, 96]);
+    expect(await shape('mobilenet-v1-cifar10', 'features.0.0')).toEqual([1, 32, 32, 16]);
+    expect(await shape('mobilenet-v2-cifar10', 'features.18.0')).toEqual([1, 2, 2, 1280]);
+    expect(await shape('convnext-cifar10', 'features.0.0')).toEqual([1, 16, 16, 24]);
   });
 
   it('per-layer rows: ResNet-18 conv1 and fc', () => {
