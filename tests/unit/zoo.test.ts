@@ -310,6 +310,17 @@ describe('zoo forward', () => {
     for (const card of ZOO_CARDS) expect((await buildModel(card)).paramCount()).toBe(card.params);
   });
 
+  it('the CIFAR-10 AlexNet trains through its LRN (every parameter gets a gradient)', () => {
+    const m = alexnet({ conv1: [5, 2, 2], lrn: true, widths: [8, 16, 16, 16, 8], pool: 1, hidden: 16, numClasses: 10 });
+    m.materialize(undefined, 6);
+    const trainable = m.variables().map((v) => v.variable);
+    const { grads, value } = tf.variableGrads(() => tf.mean(tf.square(m.forward(tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 7), { training: true }))) as tf.Scalar, trainable);
+    expect(Object.keys(grads)).toHaveLength(trainable.length);
+    expect(Object.values(grads).every((g) => Number.isFinite(tf.sum(tf.abs(g)).dataSync()[0]))).toBe(true);
+    tf.dispose([grads, value]);
+    m.dispose();
+  });
+
   it('a training step moves BatchNorm stats and gives gradients (CIFAR ResNet-8, odd input)', () => {
     const m = resnetCifar({ depth: 8, numClasses: 10 });
     m.materialize(undefined, 4);
