@@ -212,6 +212,7 @@ describe('zoo MACs', () => {
     expect(await shape('googlenet-cifar10', 'inception3a.branch1.conv')).toEqual([1, 8, 8, 16]);
     expect(await shape('googlenet-cifar10', 'inception5b.branch1.conv')).toEqual([1, 2, 2, 96]);
     expect(await shape('mobilenet-v1-cifar10', 'features.0.0')).toEqual([1, 32, 32, 16]);
+    expect(await shape('mobilenet-v2-cifar10', 'features.3.conv.1.0')).toEqual([1, 16, 16, 96]);
     expect(await shape('mobilenet-v2-cifar10', 'features.18.0')).toEqual([1, 2, 2, 1280]);
     expect(await shape('convnext-cifar10', 'features.0.0')).toEqual([1, 16, 16, 24]);
   });
