@@ -167,7 +167,7 @@ def alexnet_cifar(conv1, widths, hidden, num_classes=10):
     return m
 
 
-ALEXNET_CIFAR = dict(widths=[32, 96, 128, 128, 96], hidden=256)
+ALEXNET_CIFAR = dict(widths=[32, 64, 96, 96, 64], hidden=256)
 
 
 def vgg_cifar(cfg, hidden, num_classes=10):

@@ -39,7 +39,7 @@ MODELS = {
     'googlenet-cifar10': lambda: ref.googlenet_cifar(4),
     'mobilenet-v1-cifar10': lambda: ref.MobileNetV1(0.5, 10, stem_stride=1),
     'mobilenet-v2-cifar10': lambda: ref.mobilenet_v2_cifar(0.5),
-    'convnext-cifar10': lambda: ref.convnext_cifar([24, 48, 96, 192], [2, 2, 4, 1]),
+    'convnext-cifar10': lambda: ref.convnext_cifar([24, 48, 96, 192], [1, 1, 3, 1]),
 }
 
 

@@ -22,7 +22,7 @@ export const alexnetImagenet: ModelCard<'alexnet'> = {
  * stride. AlexNet's 11x11 stride 4 on 224 pixels becomes 5x5 stride 2 on 32.
  */
 export const ALEXNET_CIFAR10_CONFIG: AlexNetConfig = {
-  conv1: [5, 2, 2], lrn: true, widths: [32, 96, 128, 128, 96], pool: 1, hidden: 256, numClasses: 10,
+  conv1: [5, 2, 2], lrn: true, widths: [32, 64, 96, 96, 64], pool: 1, hidden: 256, numClasses: 10,
 };
 
 export const alexnetCifar10: ModelCard<'alexnet'> = {
@@ -33,10 +33,10 @@ export const alexnetCifar10: ModelCard<'alexnet'> = {
   paper: alexnetImagenet.paper,
   preprocess: CIFAR10_32,
   labels: CIFAR10_LABELS,
-  params: 541_514,
-  macs: 7_788_032,
+  params: 332_490,
+  macs: 4_949_504,
   weights: unpinned('convcam', ''),
-  adapted: 'Single tower at about a third of the width (32-96-128-128-96 filters, MLP 256-256), conv1 5x5 stride 2 for 32x32 input instead of 11x11 stride 4 for 224, and the classifier on the 1x1 map; LRN, overlapping 3/2 max-pooling, ReLU and dropout as in the paper.',
+  adapted: 'Single tower at a quarter to a half of the width (32-64-96-96-64 filters, MLP 256-256), conv1 5x5 stride 2 for 32x32 input instead of 11x11 stride 4 for 224, and the classifier on the 1x1 map; LRN, overlapping 3/2 max-pooling, ReLU and dropout as in the paper.',
   config: ALEXNET_CIFAR10_CONFIG,
 };
 

@@ -56,14 +56,14 @@ describe('zoo parameter counts', () => {
   // The CIFAR-10 line (issue 14): each card's architecture against its PyTorch reference's
   // count (training/train_line.py's MODELS, printed by sum(p.numel() for p in m.parameters())).
   const pytorch: [string, number][] = [
-    ['alexnet-cifar10', 541_514],
-    ['zfnet-cifar10', 539_978],
+    ['alexnet-cifar10', 332_490],
+    ['zfnet-cifar10', 330_954],
     ['vgg11-cifar10', 612_810],
     ['vgg16-cifar10', 957_210],
     ['googlenet-cifar10', 355_138],
     ['mobilenet-v1-cifar10', 823_722],
     ['mobilenet-v2-cifar10', 700_490],
-    ['convnext-cifar10', 777_778],
+    ['convnext-cifar10', 671_266],
   ];
   for (const [name, make, n] of exact) it(`${name}: ${n}`, () => expect(make().paramCount()).toBe(n));
   for (const [id, n] of pytorch) {
