@@ -14,6 +14,7 @@ Families torchvision lacks (CIFAR ResNet with option-A shortcuts, MobileNet v1, 
 small PyTorch reference written here from the papers, with the names ConvCam uses.
 
 Run with Debian's python (torch 1.13, torchvision 0.14): /usr/bin/python3 tools/golden_fixtures.py
+[name ...] (only the fixtures named, e.g. vgg_cifar; all by default).
 """
 import functools
 import importlib
@@ -26,7 +27,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 from torchvision.models import resnet as tv_resnet
-from torchvision.models.convnext import CNBlockConfig, ConvNeXt
+from torchvision.models.convnext import CNBlock, CNBlockConfig, ConvNeXt
 
 # torchvision.models.googlenet is shadowed by the function of that name.
 tv_googlenet = importlib.import_module('torchvision.models.googlenet')
@@ -60,7 +61,14 @@ def randomise(model, seed):
                 m.layer_scale.copy_(0.5 + torch.rand(m.layer_scale.shape, generator=g))
 
 
+ONLY = set(sys.argv[1:])
+
+
 def save(name, family, config, model, input_shape, seed, out=OUT):
+    # The models are still built (in the same order) when skipped, so the global RNG, which
+    # some references draw their initial values from, is the same for every fixture.
+    if ONLY and name not in ONLY:
+        return
     randomise(model, seed)
     model.eval()
     x = torch.randn(input_shape, generator=torch.Generator().manual_seed(seed + 1))
@@ -130,6 +138,87 @@ def narrow_vgg(cfg, hidden, num_classes):
     return m
 
 
+# ---- the CIFAR-10 line (issue 14): 32x32 input, ~10-80M MACs, <= 1M parameters ----
+
+def alexnet_cifar(conv1, widths, hidden, num_classes=10):
+    """AlexNet's paper layout on torchvision's AlexNet names: conv -> ReLU -> LRN -> overlapping
+    3/2 max-pool after conv1 and conv2, a 3/2 max-pool after conv5, dropout in the MLP.
+    conv1 is (kernel, stride, padding): AlexNet (5, 2, 2), ZFNet (3, 1, 1), the only difference."""
+    k, s, p = conv1
+    a, b, c, d, e = widths
+    m = torchvision.models.AlexNet(num_classes=num_classes)
+    lrn = lambda: nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)
+    m.features = nn.Sequential(
+        nn.Conv2d(3, a, k, s, p), nn.ReLU(inplace=True), lrn(), nn.MaxPool2d(3, 2),
+        nn.Conv2d(a, b, 5, padding=2), nn.ReLU(inplace=True), lrn(), nn.MaxPool2d(3, 2),
+        nn.Conv2d(b, c, 3, padding=1), nn.ReLU(inplace=True),
+        nn.Conv2d(c, d, 3, padding=1), nn.ReLU(inplace=True),
+        nn.Conv2d(d, e, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
+    m.avgpool = nn.AdaptiveAvgPool2d(1)
+    m.classifier[1] = nn.Linear(e, hidden)
+    m.classifier[4] = nn.Linear(hidden, hidden)
+    m.classifier[6] = nn.Linear(hidden, num_classes)
+    # He init (the paper's N(0, 0.01) and PyTorch's default both let the signal fade through
+    # eight layers, two LRNs and no BatchNorm: the first smoke run stayed at chance).
+    for mod in m.modules():
+        if isinstance(mod, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(mod.weight, nonlinearity='relu')
+            nn.init.zeros_(mod.bias)
+    return m
+
+
+ALEXNET_CIFAR = dict(widths=[32, 64, 96, 96, 64], hidden=256)
+
+
+def vgg_cifar(cfg, hidden, num_classes=10):
+    """torchvision's VGG-BN with five 2x2 pools (32 -> 1) and the MLP on the 1x1 map."""
+    m = narrow_vgg(cfg, hidden, num_classes)
+    m.avgpool = nn.AdaptiveAvgPool2d(1)
+    m.classifier[0] = nn.Linear([v for v in cfg if v != 'M'][-1], hidden)
+    return m
+
+
+VGG11_CIFAR = [16, 'M', 32, 'M', 64, 64, 'M', 128, 128, 'M', 128, 128, 'M']
+VGG16_CIFAR = [16, 16, 'M', 32, 32, 'M', 64, 64, 64, 'M', 128, 128, 128, 'M', 128, 128, 128, 'M']
+
+
+def googlenet_cifar(div, num_classes=10):
+    """torchvision's GoogLeNet at 1/div width with a 3x3 stride-1 conv1 (7x7 stride 2), so the
+    Inception stages run at 8, 4 and 2 pixels."""
+    m = narrow_googlenet(div, num_classes)
+    m.transform_input = False
+    m.conv1 = tv_googlenet.BasicConv2d(3, 64 // div, kernel_size=3, stride=1, padding=1)
+    return m
+
+
+def mobilenet_v2_cifar(width_mult, num_classes=10):
+    """torchvision's MobileNetV2 with the 24-channel stage at stride 1: 32 -> 16 -> 16 -> 8 -> 4
+    -> 2 (four downsamplings instead of five). A stride-1 stem instead trains ~1/5 slower on the
+    CPU, for the expanded 32x32 maps."""
+    setting = [[1, 16, 1, 1], [6, 24, 2, 1], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]]
+    return torchvision.models.mobilenet_v2(width_mult=width_mult, num_classes=num_classes, inverted_residual_setting=setting)
+
+
+class CNBlock1x1(CNBlock):
+    """torchvision's CNBlock, same parameters and math, with its two Linears run as 1x1 convs:
+    Debian's torch multiplies matrices with a generic BLAS but convolves with oneDNN, which
+    trains the CIFAR ConvNeXt several times faster on the CPU."""
+
+    def forward(self, x):
+        dw, _, norm, fc1, act, fc2, _ = self.block
+        y = norm(dw(x).permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        y = F.conv2d(act(F.conv2d(y, fc1.weight[:, :, None, None], fc1.bias)), fc2.weight[:, :, None, None], fc2.bias)
+        return x + self.stochastic_depth(self.layer_scale * y)
+
+
+def convnext_cifar(dims, depths, num_classes=10, patch=2):
+    """torchvision's ConvNeXt with a patch x patch stride-patch stem (4 on ImageNet)."""
+    blocks = [CNBlockConfig(d, dims[i + 1] if i < 3 else None, n) for i, (d, n) in enumerate(zip(dims, depths))]
+    m = ConvNeXt(blocks, num_classes=num_classes, block=CNBlock1x1)
+    m.features[0][0] = nn.Conv2d(3, dims[0], patch, patch)
+    return m
+
+
 # ---- references for families torchvision lacks (ConvCam names) ----
 
 class CifarBlock(nn.Module):
@@ -188,10 +277,10 @@ class DepthwiseSeparable(nn.Module):
 class MobileNetV1(nn.Module):
     BLOCKS = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1)]
 
-    def __init__(self, alpha, num_classes):
+    def __init__(self, alpha, num_classes, stem_stride=2):
         super().__init__()
         c = lambda n: max(int(n * alpha), 8)
-        layers, cin = [conv_bn_relu(3, c(32), 3, 2)], c(32)
+        layers, cin = [conv_bn_relu(3, c(32), 3, stem_stride)], c(32)
         for cout, s in self.BLOCKS:
             layers.append(DepthwiseSeparable(cin, c(cout), s))
             cin = c(cout)
@@ -286,6 +375,23 @@ def main():
     save('mobilenet_v1', 'mobilenet-v1', {'alpha': 0.125, 'numClasses': 10}, MobileNetV1(0.125, 10), (2, 3, 64, 64), 10)
     save('lenet_modern', 'lenet', {'variant': 'modern', 'numClasses': 10, 'inChannels': 1}, LeNetModern(), (2, 1, 32, 32), 11)
     save('lenet_1998', 'lenet', {'variant': 'lecun1998', 'numClasses': 10, 'inChannels': 1}, LeNet1998(), (2, 1, 32, 32), 12)
+
+    # The CIFAR-10 line (issue 14) at reduced width, with the CIFAR configs' structure.
+    small_alex = dict(widths=[8, 16, 16, 16, 8], hidden=32)
+    save('alexnet_cifar', 'alexnet', {'conv1': [5, 2, 2], 'lrn': True, 'pool': 1, **small_alex, 'numClasses': 10},
+         alexnet_cifar((5, 2, 2), **small_alex), (2, 3, 32, 32), 13)
+    save('zfnet_cifar', 'zfnet', {'layout': 'alexnet', 'conv1': [3, 1, 1], 'lrn': True, 'pool': 1, **small_alex, 'numClasses': 10},
+         alexnet_cifar((3, 1, 1), **small_alex), (2, 3, 32, 32), 14)
+    vgg_small = [4, 'M', 8, 'M', 16, 16, 'M', 32, 32, 'M', 32, 32, 'M']
+    save('vgg_cifar', 'vgg', {'cfg': vgg_small, 'batchNorm': True, 'hidden': 16, 'pool': 1, 'numClasses': 10},
+         vgg_cifar(vgg_small, 16), (2, 3, 32, 32), 15)
+    save('googlenet_cifar', 'googlenet', {'widthDiv': 8, 'conv1': [3, 1, 1], 'numClasses': 10}, googlenet_cifar(8), (2, 3, 32, 32), 16)
+    save('mobilenet_v1_cifar', 'mobilenet-v1', {'alpha': 0.125, 'stemStride': 1, 'numClasses': 10},
+         MobileNetV1(0.125, 10, stem_stride=1), (2, 3, 32, 32), 17)
+    save('mobilenet_v2_cifar', 'mobilenet-v2', {'widthMult': 0.1, 'strides': [2, 1, 1, 2, 2, 1, 2, 1], 'numClasses': 10},
+         mobilenet_v2_cifar(0.1), (2, 3, 32, 32), 18)
+    save('convnext_cifar', 'convnext', {'dims': [8, 16, 24, 32], 'depths': [1, 1, 2, 1], 'stemPatch': 2, 'numClasses': 10},
+         convnext_cifar([8, 16, 24, 32], [1, 1, 2, 1]), (2, 3, 32, 32), 19)
 
     # timm's MobileNetV3 uses BatchNorm eps 1e-5 (torchvision 1e-3): models/timm.ts shifts the
     # running variance on import; tests/unit/timm.test.ts checks it on this fixture.

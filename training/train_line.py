@@ -31,6 +31,15 @@ MODELS = {
     'lenet5-modern-cifar10': lambda: ref.LeNetModern(in_channels=3),
     'resnet20-cifar10': lambda: ref.CifarResNet(20, 10),
     'resnet56-cifar10': lambda: ref.CifarResNet(56, 10),
+    'alexnet-cifar10': lambda: ref.alexnet_cifar((5, 2, 2), **ref.ALEXNET_CIFAR),
+    # ZFNet's change to AlexNet, scaled to 32x32: a smaller first filter with a smaller stride.
+    'zfnet-cifar10': lambda: ref.alexnet_cifar((3, 1, 1), **ref.ALEXNET_CIFAR),
+    'vgg11-cifar10': lambda: ref.vgg_cifar(ref.VGG11_CIFAR, 128),
+    'vgg16-cifar10': lambda: ref.vgg_cifar(ref.VGG16_CIFAR, 128),
+    'googlenet-cifar10': lambda: ref.googlenet_cifar(4),
+    'mobilenet-v1-cifar10': lambda: ref.MobileNetV1(0.5, 10, stem_stride=1),
+    'mobilenet-v2-cifar10': lambda: ref.mobilenet_v2_cifar(0.5),
+    'convnext-cifar10': lambda: ref.convnext_cifar([24, 48, 96, 192], [1, 1, 3, 1]),
 }
 
 

@@ -1,6 +1,7 @@
-import type { ModelCard } from '../card';
+import { CIFAR10_LABELS, type ModelCard } from '../card';
+import type { AlexNetConfig } from '../families/alexnet';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { TORCHVISION_224, unpinned } from './zoo-common';
+import { CIFAR10_32, TORCHVISION_224, unpinned } from './zoo-common';
 
 export const alexnetImagenet: ModelCard<'alexnet'> = {
   id: 'alexnet-imagenet',
@@ -16,5 +17,28 @@ export const alexnetImagenet: ModelCard<'alexnet'> = {
   config: { numClasses: 1000 },
 };
 
+/**
+ * The CIFAR-10 AlexNet's config; zfnet-cifar10 is this with ZFNet's smaller first filter and
+ * stride. AlexNet's 11x11 stride 4 on 224 pixels becomes 5x5 stride 2 on 32.
+ */
+export const ALEXNET_CIFAR10_CONFIG: AlexNetConfig = {
+  conv1: [5, 2, 2], lrn: true, widths: [32, 64, 96, 96, 64], pool: 1, hidden: 256, numClasses: 10,
+};
+
+export const alexnetCifar10: ModelCard<'alexnet'> = {
+  id: 'alexnet-cifar10',
+  name: 'AlexNet (paper layout, reduced), CIFAR-10',
+  family: 'alexnet',
+  year: 2012,
+  paper: alexnetImagenet.paper,
+  preprocess: CIFAR10_32,
+  labels: CIFAR10_LABELS,
+  params: 332_490,
+  macs: 4_949_504,
+  weights: unpinned('convcam', ''),
+  adapted: 'Single tower at a quarter to a half of the width (32-64-96-96-64 filters, MLP 256-256), conv1 5x5 stride 2 for 32x32 input instead of 11x11 stride 4 for 224, and the classifier on the 1x1 map; LRN, overlapping 3/2 max-pooling, ReLU and dropout as in the paper.',
+  config: ALEXNET_CIFAR10_CONFIG,
+};
+
 /** This family's weight sets, in the order the app lists them. */
-export const cards: readonly ModelCard<'alexnet'>[] = [alexnetImagenet];
+export const cards: readonly ModelCard<'alexnet'>[] = [alexnetImagenet, alexnetCifar10];

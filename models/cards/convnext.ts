@@ -1,6 +1,6 @@
-import type { ModelCard } from '../card';
+import { CIFAR10_LABELS, type ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { unpinned } from './zoo-common';
+import { CIFAR10_32, unpinned } from './zoo-common';
 
 export const convnextTinyImagenet: ModelCard<'convnext'> = {
   id: 'convnext-tiny-imagenet',
@@ -17,5 +17,20 @@ export const convnextTinyImagenet: ModelCard<'convnext'> = {
   config: { dims: [96, 192, 384, 768], depths: [3, 3, 9, 3], numClasses: 1000 },
 };
 
+export const convnextCifar10: ModelCard<'convnext'> = {
+  id: 'convnext-cifar10',
+  name: 'ConvNeXt (24-48-96-192, depths 1-1-3-1), CIFAR-10',
+  family: 'convnext',
+  year: 2022,
+  paper: convnextTinyImagenet.paper,
+  preprocess: CIFAR10_32,
+  labels: CIFAR10_LABELS,
+  params: 671_266,
+  macs: 8_753_280,
+  weights: unpinned('convcam', ''),
+  adapted: 'Widths 24-48-96-192 and depths 1-1-3-1, the paper\'s 1:1:3:1 stage ratio (Tiny: 96-192-384-768, 3-3-9-3), and a 2x2 stride-2 patchify stem so that 32x32 input gives 16x16 (4x4 stride 4 on 224 gives 56); 7x7 depthwise convs, LayerNorm, 4x inverted bottleneck, GELU and layer scale as in the paper.',
+  config: { dims: [24, 48, 96, 192], depths: [1, 1, 3, 1], stemPatch: 2, numClasses: 10 },
+};
+
 /** This family's weight sets, in the order the app lists them. */
-export const cards: readonly ModelCard<'convnext'>[] = [convnextTinyImagenet];
+export const cards: readonly ModelCard<'convnext'>[] = [convnextTinyImagenet, convnextCifar10];

@@ -1,6 +1,6 @@
-import type { ModelCard } from '../card';
+import { CIFAR10_LABELS, type ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { TORCHVISION_224, unpinned } from './zoo-common';
+import { CIFAR10_32, TORCHVISION_224, unpinned } from './zoo-common';
 
 export const googlenetImagenet: ModelCard<'googlenet'> = {
   id: 'googlenet-imagenet',
@@ -17,5 +17,20 @@ export const googlenetImagenet: ModelCard<'googlenet'> = {
   config: { numClasses: 1000, transformInput: true },
 };
 
+export const googlenetCifar10: ModelCard<'googlenet'> = {
+  id: 'googlenet-cifar10',
+  name: 'GoogLeNet (1/4 width), CIFAR-10',
+  family: 'googlenet',
+  year: 2014,
+  paper: googlenetImagenet.paper,
+  preprocess: CIFAR10_32,
+  labels: CIFAR10_LABELS,
+  params: 355_138,
+  macs: 7_482_368,
+  weights: unpinned('convcam', ''),
+  adapted: 'All nine Inception modules with their 1x1 reductions at 1/4 width, and conv1 3x3 stride 1 instead of 7x7 stride 2, so the Inception stages run at 8, 4 and 2 pixels (28, 14 and 7 on ImageNet); no auxiliary classifiers, BatchNorm as in torchvision.',
+  config: { widthDiv: 4, conv1: [3, 1, 1], numClasses: 10 },
+};
+
 /** This family's weight sets, in the order the app lists them. */
-export const cards: readonly ModelCard<'googlenet'>[] = [googlenetImagenet];
+export const cards: readonly ModelCard<'googlenet'>[] = [googlenetImagenet, googlenetCifar10];

@@ -1,6 +1,6 @@
-import type { ModelCard } from '../card';
+import { CIFAR10_LABELS, type ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { TORCHVISION_224, unpinned } from './zoo-common';
+import { CIFAR10_32, TORCHVISION_224, unpinned } from './zoo-common';
 
 export const mobilenetV2Imagenet: ModelCard<'mobilenet-v2'> = {
   id: 'mobilenet-v2-imagenet',
@@ -16,5 +16,20 @@ export const mobilenetV2Imagenet: ModelCard<'mobilenet-v2'> = {
   config: { widthMult: 1, numClasses: 1000 },
 };
 
+export const mobilenetV2Cifar10: ModelCard<'mobilenet-v2'> = {
+  id: 'mobilenet-v2-cifar10',
+  name: 'MobileNetV2 (width 0.5), CIFAR-10',
+  family: 'mobilenet-v2',
+  year: 2018,
+  paper: mobilenetV2Imagenet.paper,
+  preprocess: CIFAR10_32,
+  labels: CIFAR10_LABELS,
+  params: 700_490,
+  macs: 7_001_856,
+  weights: unpinned('convcam', ''),
+  adapted: 'Width multiplier 0.5 (the final 1x1 conv keeps 1280 channels, as torchvision does) and the 24-channel stage at stride 1, so 32x32 input is downsampled four times (to 2x2) instead of five; the 17 inverted residual blocks of Table 2.',
+  config: { widthMult: 0.5, strides: [2, 1, 1, 2, 2, 1, 2, 1], numClasses: 10 },
+};
+
 /** This family's weight sets, in the order the app lists them. */
-export const cards: readonly ModelCard<'mobilenet-v2'>[] = [mobilenetV2Imagenet];
+export const cards: readonly ModelCard<'mobilenet-v2'>[] = [mobilenetV2Imagenet, mobilenetV2Cifar10];

@@ -62,6 +62,8 @@ export interface ConvNeXtConfig {
   normEps?: number;
   /** 'gelu' (exact, the default) or timm's 'gelu_tanh'. */
   act?: 'gelu' | 'gelu_tanh';
+  /** The patchify stem's kernel and stride; 4 on ImageNet (224 -> 56), 2 for CIFAR-10 (32 -> 16). */
+  stemPatch?: number;
 }
 
 export class ConvNeXt extends Module implements ZooModel {
@@ -74,7 +76,8 @@ export class ConvNeXt extends Module implements ZooModel {
     const dims = cfg.dims ?? [96, 192, 384, 768];
     const depths = cfg.depths ?? [3, 3, 9, 3];
     const eps = cfg.normEps ?? 1e-6;
-    const layers: Module[] = [new Sequential([new Conv2d(3, dims[0], 4, { stride: 4 }), new LayerNorm(dims[0], eps)])];
+    const patch = cfg.stemPatch ?? 4;
+    const layers: Module[] = [new Sequential([new Conv2d(3, dims[0], patch, { stride: patch }), new LayerNorm(dims[0], eps)])];
     dims.forEach((d, s) => {
       const blocks: Module[] = [];
       for (let i = 0; i < depths[s]!; i++) blocks.push(new CNBlock(d, eps, cfg.act));

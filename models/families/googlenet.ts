@@ -56,6 +56,8 @@ export interface GoogLeNetConfig {
   /** Divides every width (tests use reduced models); 1 for the real network. */
   widthDiv?: number;
   dropout?: number;
+  /** conv1 [kernel, stride, padding]; torchvision: [7, 2, 3] (CIFAR-10: [3, 1, 1]). */
+  conv1?: [number, number, number];
 }
 
 /** [name, in, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj] from torchvision (Table 1 of the paper). */
@@ -81,8 +83,9 @@ export class GoogLeNet extends LinearHeadModel {
       if (c % d) throw new Error(`widthDiv ${d} does not divide ${c}.`);
       return c / d;
     };
+    const [k, stride, padding] = cfg.conv1 ?? [7, 2, 3];
     this.stem = [
-      this.add('conv1', new BasicConv2d(3, w(64), 7, { stride: 2, padding: 3 })),
+      this.add('conv1', new BasicConv2d(3, w(64), k, { stride, padding })),
       this.add('conv2', new BasicConv2d(w(64), w(64), 1)),
       this.add('conv3', new BasicConv2d(w(64), w(192), 3, { padding: 1 })),
     ];

@@ -36,6 +36,8 @@ export interface MobileNetV1Config {
   /** 1001 for the TF-slim checkpoints (class 0 is "background"). */
   numClasses?: number;
   dropout?: number;
+  /** Stride of the first conv; Table 1: 2 (CIFAR-10: 1, one downsampling fewer). */
+  stemStride?: number;
 }
 
 export class MobileNetV1 extends Module implements ZooModel {
@@ -47,7 +49,7 @@ export class MobileNetV1 extends Module implements ZooModel {
     super();
     const a = cfg.alpha ?? 1;
     let cin = scaleChannels(32, a);
-    const layers: Module[] = [convBnAct(3, cin, 3, { stride: 2 })];
+    const layers: Module[] = [convBnAct(3, cin, 3, { stride: cfg.stemStride ?? 2 })];
     for (const [c, s] of MOBILENET_V1_BLOCKS) {
       layers.push(new DepthwiseSeparable(cin, scaleChannels(c, a), s));
       cin = scaleChannels(c, a);

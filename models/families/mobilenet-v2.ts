@@ -42,6 +42,8 @@ export interface MobileNetV2Config {
   widthMult?: number;
   numClasses?: number;
   dropout?: number;
+  /** Strides of the first conv, then of each Table 2 row: [2, 1, 2, 2, 2, 1, 2, 1] (CIFAR-10: the 24-channel row at 1, one downsampling fewer). */
+  strides?: readonly number[];
 }
 
 export class MobileNetV2 extends Module implements ZooModel {
@@ -54,8 +56,11 @@ export class MobileNetV2 extends Module implements ZooModel {
     const wm = cfg.widthMult ?? 1;
     let cin = makeDivisible(32 * wm, 8);
     const last = makeDivisible(1280 * Math.max(1, wm), 8);
-    const layers: Module[] = [convBnAct(3, cin, 3, { stride: 2, act: 'relu6' })];
-    for (const [t, c, n, s] of MOBILENET_V2_SETTING) {
+    const strides = cfg.strides ?? [2, ...MOBILENET_V2_SETTING.map(([, , , s]) => s)];
+    if (strides.length !== 8) throw new Error(`MobileNetV2 strides: 8 (the stem and 7 rows), not ${strides.length}.`);
+    const layers: Module[] = [convBnAct(3, cin, 3, { stride: strides[0], act: 'relu6' })];
+    for (const [row, [t, c, n]] of MOBILENET_V2_SETTING.entries()) {
+      const s = strides[row + 1]!;
       const cout = makeDivisible(c * wm, 8);
       for (let i = 0; i < n; i++) {
         layers.push(new InvertedResidual(cin, cout, i === 0 ? s : 1, t));

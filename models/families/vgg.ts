@@ -30,6 +30,8 @@ export interface VGGConfig {
   hidden?: number;
   numClasses?: number;
   dropout?: number;
+  /** Side of the adaptive average pool before the classifier; torchvision: 7 (CIFAR-10's 1x1 map: 1). */
+  pool?: number;
 }
 
 export function build(c: VGGConfig): FeaturesClassifier {
@@ -49,5 +51,6 @@ export function build(c: VGGConfig): FeaturesClassifier {
   // torchvision's VGG classifier: Linear, ReLU, Dropout, Linear, ReLU, Dropout, Linear.
   const h = c.hidden ?? 4096;
   const d = dropout(c.dropout ?? 0.5);
-  return new FeaturesClassifier(features, 7, [new Linear(cin * 49, h), relu, d, new Linear(h, h), relu, d, new Linear(h, c.numClasses ?? 1000)]);
+  const p = c.pool ?? 7;
+  return new FeaturesClassifier(features, p, [new Linear(cin * p * p, h), relu, d, new Linear(h, h), relu, d, new Linear(h, c.numClasses ?? 1000)]);
 }

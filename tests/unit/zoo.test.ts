@@ -53,7 +53,36 @@ describe('zoo parameter counts', () => {
     ['LeNet-5 (1998)', () => lenet({ variant: 'lecun1998' }), 60_850],
     ['LeNet-5 (modern)', () => lenet({ variant: 'modern' }), 61_706],
   ];
+  // The CIFAR-10 line (issue 14): each card's architecture against its PyTorch reference's
+  // count (training/train_line.py's MODELS, printed by sum(p.numel() for p in m.parameters())).
+  const pytorch: [string, number][] = [
+    ['alexnet-cifar10', 332_490],
+    ['zfnet-cifar10', 330_954],
+    ['vgg11-cifar10', 612_810],
+    ['vgg16-cifar10', 957_210],
+    ['googlenet-cifar10', 355_138],
+    ['mobilenet-v1-cifar10', 823_722],
+    ['mobilenet-v2-cifar10', 700_490],
+    ['convnext-cifar10', 671_266],
+  ];
   for (const [name, make, n] of exact) it(`${name}: ${n}`, () => expect(make().paramCount()).toBe(n));
+  for (const [id, n] of pytorch) {
+    it(`${id}: ${n} as PyTorch, at most 1M (4 MB of fp32)`, async () => {
+      const card = findCard(id);
+      expect((await buildModel(card)).paramCount()).toBe(n);
+      expect(card.params).toBe(n);
+      expect(n).toBeLessThanOrEqual(1_000_000);
+    });
+  }
+
+  it('the CIFAR-10 AlexNet and ZFNet differ only in the first conv', async () => {
+    const shapes = async (id: string) => new Map([...(await buildModel(findCard(id))).namedSpecs()].map(([n, s]) => [n, s.torchShape]));
+    const a = await shapes('alexnet-cifar10');
+    const z = await shapes('zfnet-cifar10');
+    expect([...z.keys()]).toEqual([...a.keys()]);
+    expect([...a.keys()].filter((n) => JSON.stringify(a.get(n)) !== JSON.stringify(z.get(n)))).toEqual(['features.0.weight']);
+    expect([a.get('features.0.weight'), z.get('features.0.weight')]).toEqual([[32, 3, 5, 5], [32, 3, 3, 3]]);
+  });
 
   it('CIFAR ResNets round to the paper figures (0.27M, 0.85M)', () => {
     expect((resnetCifar({ depth: 20 }).paramCount() / 1e6).toFixed(2)).toBe('0.27');
@@ -175,6 +204,19 @@ describe('zoo MACs', () => {
     expect(IMAGENET_LABELS_1001[0]).toBe('background');
   });
 
+  it('CIFAR-10 feature maps: fewer downsamplings than on ImageNet', async () => {
+    const shape = async (id: string, layer: string) => (await profileCard(findCard(id))).rows.find((r) => r.name === layer)!.outShape;
+    expect(await shape('alexnet-cifar10', 'features.0')).toEqual([1, 16, 16, 32]);
+    expect(await shape('zfnet-cifar10', 'features.0')).toEqual([1, 32, 32, 32]);
+    expect(await shape('vgg16-cifar10', 'features.40')).toEqual([1, 2, 2, 128]);
+    expect(await shape('googlenet-cifar10', 'inception3a.branch1.conv')).toEqual([1, 8, 8, 16]);
+    expect(await shape('googlenet-cifar10', 'inception5b.branch1.conv')).toEqual([1, 2, 2, 96]);
+    expect(await shape('mobilenet-v1-cifar10', 'features.0.0')).toEqual([1, 32, 32, 16]);
+    expect(await shape('mobilenet-v2-cifar10', 'features.3.conv.1.0')).toEqual([1, 16, 16, 96]);
+    expect(await shape('mobilenet-v2-cifar10', 'features.18.0')).toEqual([1, 2, 2, 1280]);
+    expect(await shape('convnext-cifar10', 'features.0.0')).toEqual([1, 16, 16, 24]);
+  });
+
   it('per-layer rows: ResNet-18 conv1 and fc', () => {
     const p = profile(resnet({ depth: 18 }), [224, 224, 3]);
     expect(p.rows[0]).toEqual({ name: 'conv1', type: 'Conv2d', outShape: [1, 112, 112, 64], params: 9408, macs: 112 * 112 * 64 * 147 });
@@ -267,6 +309,17 @@ describe('zoo forward', () => {
 
   it('buildModel builds every zoo family', async () => {
     for (const card of ZOO_CARDS) expect((await buildModel(card)).paramCount()).toBe(card.params);
+  });
+
+  it('the CIFAR-10 AlexNet trains through its LRN (every parameter gets a gradient)', () => {
+    const m = alexnet({ conv1: [5, 2, 2], lrn: true, widths: [8, 16, 16, 16, 8], pool: 1, hidden: 16, numClasses: 10 });
+    m.materialize(undefined, 6);
+    const trainable = m.variables().map((v) => v.variable);
+    const { grads, value } = tf.variableGrads(() => tf.mean(tf.square(m.forward(tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 7), { training: true }))) as tf.Scalar, trainable);
+    expect(Object.keys(grads)).toHaveLength(trainable.length);
+    expect(Object.values(grads).every((g) => Number.isFinite(tf.sum(tf.abs(g)).dataSync()[0]))).toBe(true);
+    tf.dispose([grads, value]);
+    m.dispose();
   });
 
   it('a training step moves BatchNorm stats and gives gradients (CIFAR ResNet-8, odd input)', () => {
