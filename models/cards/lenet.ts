@@ -43,7 +43,9 @@ export const lenet5ModernCifar10: ModelCard<'lenet'> = {
   labels: CIFAR10_LABELS,
   params: 62_006,
   macs: 651_720,
+  weights: shippedLine('lenet5-modern-cifar10', '070cd1a953d0a54096d27ace58d4149c2de33aa618c45f74ba2ae711b2c8f4d6', 64_866),
   config: { variant: 'modern', numClasses: 10, inChannels: 3 },
+  adapted: 'The modern reading of LeNet-5: ReLU instead of the scaled tanh, max-pooling instead of trainable subsampling, full C3 connections; 3 input channels.',
 };
 
 /** The 1998 network on colour CIFAR-10: the paper's S2 trainable subsampling and C3 table, on 3 input channels. */
