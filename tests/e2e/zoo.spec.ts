@@ -2,10 +2,15 @@
 // IndexedDB, use them in the live view, and again after an offline reload. Broken files and
 // a full quota give clear errors and store nothing.
 import { test, expect, type Page } from '@playwright/test';
-import { ORIGIN, launch, openApp, waitForFrames, waitForServiceWorker } from '../../tools/app-harness';
+import { ORIGIN, ROOT, launch, openApp, waitForFrames, waitForServiceWorker } from '../../tools/app-harness';
 import { CARDS } from '../../models/registry';
+import type { LineTable } from '../../models/line-table';
+import { readFileSync } from 'node:fs';
 import { serveWeights, type WeightFixtures } from '../../tools/fixture-server';
 import { importWeights, startImport } from '../../tools/zoo-driver';
+
+/** What npm run table measured (models/line-table.json), as the Models view shows it. */
+const lineTable = JSON.parse(readFileSync(`${ROOT}/models/line-table.json`, 'utf8')) as LineTable;
 
 const MODEL = 'lenet5-modern-mnist';
 let fx: WeightFixtures;
@@ -204,6 +209,9 @@ test('layer tables, and MobileNet v1 separable costs against standard convolutio
     await openApp(page, 'backend=wasm');
     await page.getByRole('button', { name: 'Models' }).click();
     await expect(page.locator('tbody > tr[data-model]')).toHaveCount(CARDS.length);
+    // The CIFAR-10 table, as npm run table measured it.
+    await page.getByTestId('line-table').locator('summary').click();
+    for (const r of lineTable.rows) await expect(page.locator(`tr[data-line-model="${r.id}"]`).getByTestId('top1')).toHaveText(`${(100 * r.top1).toFixed(1)}%`);
     await page.locator('tr[data-model="mobilenet-v1-1.0-imagenet"]').getByRole('button', { name: 'Layers' }).click();
     const costs = page.getByTestId('separable-costs');
     await expect(costs.locator('tbody tr')).toHaveCount(14);

@@ -13,6 +13,7 @@ import { loadClassifier } from '../../models/builders';
 import { parseSafetensors } from '../../models/safetensors';
 import { toTfWeights } from '../../models/weights';
 import { forwardNCHW, maxErrors } from './parity-helpers';
+import type { LineTable } from '../../models/line-table';
 
 const ROOT = resolve(__dirname, '../..');
 const FIXTURES = resolve(ROOT, 'tests/fixtures/line');
@@ -30,6 +31,12 @@ beforeAll(async () => {
 describe('the shipped CIFAR-10 line', () => {
   it('every shipped model of the line has its fixture, and every fixture its shipped model', () => {
     expect(shipped.map((c) => `${c.id}.safetensors`).sort()).toEqual(fixtures.sort());
+  });
+
+  it('the committed table (npm run table) has a row for each shipped CIFAR-10 model, pinned to its file', () => {
+    const table = JSON.parse(readFileSync(resolve(ROOT, 'models/line-table.json'), 'utf8')) as LineTable;
+    const cifar = CARDS.filter((c) => c.weights.embedded && c.labels.length === 10 && c.preprocess.size[0] === 32);
+    expect(table.rows.map((r) => [r.id, r.bytes, r.params])).toEqual(cifar.map((c) => [c.id, c.weights.bytes, c.params]));
   });
 
   for (const card of shipped) {
