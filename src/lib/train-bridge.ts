@@ -45,8 +45,19 @@ export class TrainBridge {
     );
   }
 
-  train(config: TrainConfig, onEvent: TrainListener, resumeRunId?: string) {
-    return this.link.watch('train', CALL_DEADLINES.long, (kick) => this.link.api.train(config, Comlink.proxy((e) => (kick(), onEvent(e))), resumeRunId));
+  /** A run; `signal` cancels it, and the run then ends with its own 'end' event (status cancelled). */
+  train(config: TrainConfig, onEvent: TrainListener, resumeRunId?: string, signal?: AbortSignal) {
+    return this.link.watch('train', CALL_DEADLINES.long, (kick) =>
+      cancelInWorker(signal, () => this.link.api.train(config, Comlink.proxy((e) => (kick(), onEvent(e))), resumeRunId), () => void this.link.api.cancel()),
+    );
+  }
+
+  /** A stored model on the test split; `signal` stops it between batches. */
+  evaluate(modelId: string, testLimit: number, signal?: AbortSignal) {
+    const id = this.nextId++;
+    return this.link.watch('evaluate', CALL_DEADLINES.long, () =>
+      cancelInWorker(signal, () => this.link.api.evaluate(modelId, testLimit, id), () => void this.link.api.cancelCall(id)),
+    );
   }
 
   terminate(): void {

@@ -44,6 +44,8 @@ export class TrainState {
   validation = $derived(validateForm(this.form, this.stages?.length ?? null, this.missingWeights(), this.dataset?.trainCount ?? null));
 
   private bridge: TrainBridge | null = null;
+  private runAbort: AbortController | null = null;
+  private evaluationAbort: AbortController | null = null;
   private readonly stagesTurn = new Newest();
   private readonly samplesTurn = new Newest();
   private readonly runsTurn = new Newest();
@@ -220,7 +222,8 @@ export class TrainState {
     };
     try {
       // Resolves after the run's 'end' event, which carries its outcome.
-      await this.bridge.train(config, onEvent, from?.runId);
+      const abort = (this.runAbort = new AbortController());
+      await this.bridge.train(config, onEvent, from?.runId, abort.signal);
     } catch (e) {
       // A lost device comes with the worker's own advice; a hung or dead worker is restarted
       // here, and the run resumes from its last checkpoint.
@@ -241,7 +244,12 @@ export class TrainState {
   }
 
   cancel(): void {
-    void this.call('cancel', (a) => a.cancel()).catch(() => {});
+    this.runAbort?.abort();
+  }
+
+  /** Stops the evaluation in progress. */
+  cancelEvaluation(): void {
+    this.evaluationAbort?.abort();
   }
 
   async refreshRuns(): Promise<void> {
@@ -268,11 +276,14 @@ export class TrainState {
     this.modelMessage = null;
     try {
       const limit = this.form.testLimit && this.form.testLimit > 0 ? Math.floor(this.form.testLimit) : 0;
-      this.evaluation = { title: `${name}, test set`, evaluation: await this.call('evaluate', (a) => a.evaluate(modelId, limit), CALL_DEADLINES.long) };
+      if (!this.bridge) throw new Error('The training worker is not running.');
+      const abort = (this.evaluationAbort = new AbortController());
+      this.evaluation = { title: `${name}, test set`, evaluation: await this.bridge.evaluate(modelId, limit, abort.signal) };
     } catch (e) {
-      this.modelMessage = { kind: 'error', text: `Could not evaluate ${name}: ${message(e)}` };
+      this.modelMessage = (e as Error)?.name === 'AbortError' ? { kind: 'ok', text: `The evaluation of ${name} was stopped.` } : { kind: 'error', text: `Could not evaluate ${name}: ${message(e)}` };
     } finally {
       this.evaluating = null;
+      this.evaluationAbort = null;
     }
   }
 

@@ -183,6 +183,10 @@ test('a bad setting is named beside its field; a diverging run (huge learning ra
     await startTraining(page, { ...TINY, trainImages: 128, testImages: 100, optimizer: 'sgd', lr: 1e30, epochs: 1 });
     expect(await waitForRunEnd(page)).toBe('diverged');
     await expect(page.getByTestId('train-message')).toHaveText(/diverged.*restored/s);
+    // Cancel stops a run (its AbortSignal reaches the worker's run loop), which says so.
+    await startTraining(page, { ...TINY, trainImages: 128, testImages: 100, optimizer: 'sgd', lr: 0.01, epochs: 50 });
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    expect(await waitForRunEnd(page, 120_000)).toBe('cancelled');
   } finally {
     await browser.close();
   }

@@ -157,3 +157,28 @@ describe('runTraining', () => {
     expect(saved).toEqual([]);
   });
 });
+
+describe('evaluateModel', () => {
+  it('stops between batches when its signal aborts, leaving no tensor behind', async () => {
+    const { evaluateModel } = await import('../../workers/train/trainer');
+    const { loadClassifier } = await import('../../models/builders');
+    const card = findCard('lenet5-modern-cifar10');
+    const model = await loadClassifier(card, null);
+    const data = images(300, 5);
+    const held = tf.memory().numTensors;
+    const abort = new AbortController();
+    let batches = 0;
+    const forward = model.forward.bind(model);
+    // Counts batches and aborts after the first, as the UI's Stop would.
+    model.forward = (x, ctx) => {
+      if (++batches === 1) abort.abort(new DOMException('Stopped', 'AbortError'));
+      return forward(x, ctx);
+    };
+    await expect(evaluateModel(model, card.preprocess, data, 32, 10, 0, 100, abort.signal)).rejects.toThrow(/Stopped/);
+    expect(batches).toBe(1);
+    expect(tf.memory().numTensors).toBe(held);
+    const full = await evaluateModel(model, card.preprocess, data, 32, 10, 0, 100);
+    expect(full.count).toBe(300);
+    model.dispose();
+  });
+});

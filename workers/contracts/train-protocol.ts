@@ -120,7 +120,7 @@ export interface TrainApi {
   injectFault(fault: Fault): Promise<void>;
   /** Reads cifar-10-binary.tar.gz from a file or URL and stores it; nothing is stored on error. */
   importDataset(input: { file?: Blob; url?: string }, onEvent: TrainListener, callId: number): Promise<DatasetInfo>;
-  /** Cancels the call `callId` (a dataset import); nothing of it is stored. */
+  /** Cancels the call `callId` (a dataset import or an evaluation); nothing of an import is stored. */
   cancelCall(callId: number): void;
   dataset(): Promise<DatasetInfo | null>;
   deleteDataset(): Promise<void>;
@@ -137,8 +137,8 @@ export interface TrainApi {
   /** A trained model as a safetensors file (PyTorch names and layouts, card in metadata). */
   exportModel(modelId: string): Promise<{ name: string; bytes: ArrayBuffer }>;
   importModel(file: Blob): Promise<CachedModel>;
-  /** Evaluates a stored model on the test split. */
-  evaluate(modelId: string, testLimit: number): Promise<Evaluation>;
+  /** Evaluates a stored model on the test split; cancelCall(callId) stops it between batches. */
+  evaluate(modelId: string, testLimit: number, callId: number): Promise<Evaluation>;
 }
 
 export type { ModelCard };

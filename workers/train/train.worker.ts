@@ -90,18 +90,21 @@ const api: TrainApi = {
   exportModel,
   importModel,
 
-  async evaluate(modelId, testLimit) {
-    const card = await cardFor(modelId);
-    if (!isCifarCard(card)) throw new Error(`${card.name} does not classify CIFAR-10's classes.`);
-    const test = await loadSplit('test', testLimit);
-    requireDataset(test, 'test');
-    const model = await loadClassifier(card, (m) => weightsFor(card, m, baseUrl, () => {}).then((w) => w.weights));
-    try {
-      return await evaluateModel(model, card.preprocess, test, card.preprocess.size[0], 10);
-    } finally {
-      model.dispose();
-    }
-  },
+  evaluate: (modelId, testLimit, callId) => withCall(callId, (signal) => evaluate(modelId, testLimit, signal)),
 };
+
+/** A stored model on the test split, loaded as for inference; `signal` stops it between batches. */
+async function evaluate(modelId: string, testLimit: number, signal: AbortSignal) {
+  const card = await cardFor(modelId);
+  if (!isCifarCard(card)) throw new Error(`${card.name} does not classify CIFAR-10's classes.`);
+  const test = await loadSplit('test', testLimit);
+  requireDataset(test, 'test');
+  const model = await loadClassifier(card, (m) => weightsFor(card, m, baseUrl, () => {}).then((w) => w.weights));
+  try {
+    return await evaluateModel(model, card.preprocess, test, card.preprocess.size[0], 10, 0, 100, signal);
+  } finally {
+    model.dispose();
+  }
+}
 
 Comlink.expose(api);

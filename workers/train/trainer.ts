@@ -202,11 +202,13 @@ export async function evaluateModel(
   classes: number,
   limit = 0,
   batch = 100,
+  signal?: AbortSignal,
 ): Promise<Evaluation> {
   const n = limit > 0 ? Math.min(limit, data.labels.length) : data.labels.length;
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   let lossSum = 0;
   for (let s = 0; s < n; s += batch) {
+    signal?.throwIfAborted();
     const idx = Uint32Array.from({ length: Math.min(batch, n - s) }, (_, i) => s + i);
     const { bytes, labels } = gather(data, idx);
     const [pred, loss] = tf.tidy(() => {
