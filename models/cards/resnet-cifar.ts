@@ -1,22 +1,19 @@
-import { CIFAR10_LABELS, type ModelCard } from '../card';
-import { CIFAR10_32, unpinned } from './zoo-common';
+import type { ModelCard } from '../card';
+import { cifarLine } from './zoo-common';
 
 const paper = { title: 'Deep Residual Learning for Image Recognition (He et al.), section 4.2', url: 'https://arxiv.org/abs/1512.03385' };
 
 function resnetCifar(depth: 20 | 56, params: number, macs: number): ModelCard<'resnet-cifar'> {
-  return {
+  return cifarLine({
     id: `resnet${depth}-cifar10`,
     name: `ResNet-${depth} (option A), CIFAR-10`,
     family: 'resnet-cifar',
     year: 2015,
     paper,
-    preprocess: CIFAR10_32,
-    labels: CIFAR10_LABELS,
     params,
     macs,
-    weights: unpinned('convcam', ''),
     config: { depth, numClasses: 10 },
-  };
+  });
 }
 
 export const resnet20Cifar10 = resnetCifar(20, 269_722, 40_551_040);

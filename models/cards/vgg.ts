@@ -1,6 +1,6 @@
-import { CIFAR10_LABELS, type ModelCard } from '../card';
+import type { ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { CIFAR10_32, TORCHVISION_224, unpinned } from './zoo-common';
+import { TORCHVISION_224, cifarLine, unpinned } from './zoo-common';
 
 const paper = { title: 'Very Deep Convolutional Networks for Large-Scale Image Recognition (Simonyan & Zisserman)', url: 'https://arxiv.org/abs/1409.1556' };
 
@@ -34,20 +34,17 @@ export const vgg19Imagenet: ModelCard<'vgg'> = {
 
 /** Table 1's configuration at a quarter of its width (64..512 -> 16..128), with BatchNorm. */
 function vggCifar(depth: 11 | 16, cfg: (number | 'M')[], params: number, macs: number): ModelCard<'vgg'> {
-  return {
+  return cifarLine({
     id: `vgg${depth}-cifar10`,
     name: `VGG-${depth} (1/4 width, BatchNorm), CIFAR-10`,
     family: 'vgg',
     year: 2014,
     paper,
-    preprocess: CIFAR10_32,
-    labels: CIFAR10_LABELS,
     params,
     macs,
-    weights: unpinned('convcam', ''),
     adapted: `VGG-${depth}'s five stages of 3x3 convs at 1/4 width (16 to 128 filters), with BatchNorm after each conv (the paper has none) so that it trains in the short budget; the five 2x2 pools take 32x32 to 1x1, where an MLP of 128-128 replaces the 4096-4096 one.`,
     config: { cfg, batchNorm: true, pool: 1, hidden: 128, numClasses: 10 },
-  };
+  });
 }
 
 export const vgg11Cifar10 = vggCifar(11, [16, 'M', 32, 'M', 64, 64, 'M', 128, 128, 'M', 128, 128, 'M'], 612_810, 9_913_600);

@@ -1,5 +1,5 @@
-// Shared pieces of the model-zoo cards (models/zoo.ts). Plain data, no TF.js.
-import type { Preprocess, WeightSource } from '../card';
+// Shared pieces of the model cards. Plain data, no TF.js.
+import { CIFAR10_LABELS, type Family, type ModelCard, type Preprocess, type WeightSource } from '../card';
 
 /** torchvision's ImageNet evaluation transform: resize 256, centre-crop 224, ImageNet mean/std. */
 export const TORCHVISION_224: Preprocess = {
@@ -24,6 +24,11 @@ export const CIFAR10_32: Preprocess = {
  */
 export function shippedLine(id: string, sha256: string, bytes: number): WeightSource {
   return { url: `models/${id}/weights.safetensors`, sha256, bytes, format: 'safetensors', convention: 'convcam', license: 'MIT (trained by ConvCam on CIFAR-10)', embedded: true };
+}
+
+/** A CIFAR-10 card of the line: 32x32 input, CIFAR-10's labels, and no weights until trained. */
+export function cifarLine<F extends Family>(card: Omit<ModelCard<F>, 'preprocess' | 'labels' | 'weights'> & { weights?: WeightSource }): ModelCard<F> {
+  return { preprocess: CIFAR10_32, labels: CIFAR10_LABELS, weights: unpinned('convcam', ''), ...card } as ModelCard<F>;
 }
 
 /** A card whose weights are not pinned yet: no URL, no hash, nothing shipped. */
