@@ -1,10 +1,11 @@
-import type { ModelCard } from '../card';
+import type { ModelCard, WeightSource } from '../card';
 import { cifarLine } from './zoo-common';
 
 const paper = { title: 'Deep Residual Learning for Image Recognition (He et al.), section 4.2', url: 'https://arxiv.org/abs/1512.03385' };
 
-function resnetCifar(depth: 20 | 56, params: number, macs: number): ModelCard<'resnet-cifar'> {
+function resnetCifar(depth: 20 | 56, params: number, macs: number, weights?: WeightSource): ModelCard<'resnet-cifar'> {
   return cifarLine({
+    weights,
     id: `resnet${depth}-cifar10`,
     name: `ResNet-${depth} (option A), CIFAR-10`,
     family: 'resnet-cifar',

@@ -1,4 +1,4 @@
-import type { ModelCard } from '../card';
+import type { ModelCard, WeightSource } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
 import { TORCHVISION_224, cifarLine, unpinned } from './zoo-common';
 
@@ -33,8 +33,9 @@ export const vgg19Imagenet: ModelCard<'vgg'> = {
 };
 
 /** Table 1's configuration at a quarter of its width (64..512 -> 16..128), with BatchNorm. */
-function vggCifar(depth: 11 | 16, cfg: (number | 'M')[], params: number, macs: number): ModelCard<'vgg'> {
+function vggCifar(depth: 11 | 16, cfg: (number | 'M')[], params: number, macs: number, weights?: WeightSource): ModelCard<'vgg'> {
   return cifarLine({
+    weights,
     id: `vgg${depth}-cifar10`,
     name: `VGG-${depth} (1/4 width, BatchNorm), CIFAR-10`,
     family: 'vgg',
