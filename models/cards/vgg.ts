@@ -1,6 +1,6 @@
 import type { ModelCard, WeightSource } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { TORCHVISION_224, cifarLine, unpinned } from './zoo-common';
+import { TORCHVISION_224, cifarLine, shippedLine, unpinned } from './zoo-common';
 
 const paper = { title: 'Very Deep Convolutional Networks for Large-Scale Image Recognition (Simonyan & Zisserman)', url: 'https://arxiv.org/abs/1409.1556' };
 
@@ -48,7 +48,7 @@ function vggCifar(depth: 11 | 16, cfg: (number | 'M')[], params: number, macs: n
   });
 }
 
-export const vgg11Cifar10 = vggCifar(11, [16, 'M', 32, 'M', 64, 64, 'M', 128, 128, 'M', 128, 128, 'M'], 612_810, 9_913_600);
+export const vgg11Cifar10 = vggCifar(11, [16, 'M', 32, 'M', 64, 64, 'M', 128, 128, 'M', 128, 128, 'M'], 612_810, 9_913_600, shippedLine('vgg11-cifar10', '1d9ce1fba6170d03309db81bfe2eb4a6ba2c06f58111af9303a622a7683b82a4', 634_584));
 export const vgg16Cifar10 = vggCifar(16, [16, 16, 'M', 32, 32, 'M', 64, 64, 64, 'M', 128, 128, 128, 'M', 128, 128, 128, 'M'], 957_210, 19_940_608);
 
 /** This family's weight sets, in the order the app lists them. */
