@@ -1,5 +1,5 @@
 import type { ModelCard, WeightSource } from '../card';
-import { cifarLine } from './zoo-common';
+import { cifarLine, shippedLine } from './zoo-common';
 
 const paper = { title: 'Deep Residual Learning for Image Recognition (He et al.), section 4.2', url: 'https://arxiv.org/abs/1512.03385' };
 
@@ -13,11 +13,12 @@ function resnetCifar(depth: 20 | 56, params: number, macs: number, weights?: Wei
     paper,
     params,
     macs,
+    adapted: `Nothing scaled down: the paper's own CIFAR-10 network (section 4.2), 6n+2 = ${depth} layers with option A (parameter-free) shortcuts.`,
     config: { depth, numClasses: 10 },
   });
 }
 
-export const resnet20Cifar10 = resnetCifar(20, 269_722, 40_551_040);
+export const resnet20Cifar10 = resnetCifar(20, 269_722, 40_551_040, shippedLine('resnet20-cifar10', '4a492da98b4fb6c0ca4626cd0a9a998dcd9c538abf76792957ed05f3dd91a8af', 292_056));
 export const resnet56Cifar10 = resnetCifar(56, 853_018, 125_485_696);
 
 /** This family's weight sets, in the order the app lists them. */
