@@ -1,7 +1,7 @@
 import { CIFAR10_LABELS, type ModelCard } from '../card';
 import type { AlexNetConfig } from '../families/alexnet';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { CIFAR10_32, TORCHVISION_224, unpinned } from './zoo-common';
+import { CIFAR10_32, TORCHVISION_224, shippedLine, unpinned } from './zoo-common';
 
 export const alexnetImagenet: ModelCard<'alexnet'> = {
   id: 'alexnet-imagenet',
@@ -35,7 +35,7 @@ export const alexnetCifar10: ModelCard<'alexnet'> = {
   labels: CIFAR10_LABELS,
   params: 332_490,
   macs: 4_949_504,
-  weights: unpinned('convcam', ''),
+  weights: shippedLine('alexnet-cifar10', '05984833844bfa5ceb95626b8eba80a8d001ac60b01bb982aca9b66802a622c2', 340_712),
   adapted: 'Single tower at a quarter to a half of the width (32-64-96-96-64 filters, MLP 256-256), conv1 5x5 stride 2 for 32x32 input instead of 11x11 stride 4 for 224, and the classifier on the 1x1 map; LRN, overlapping 3/2 max-pooling, ReLU and dropout as in the paper.',
   config: ALEXNET_CIFAR10_CONFIG,
 };
