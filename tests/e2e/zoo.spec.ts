@@ -174,9 +174,9 @@ test('two imports at once, on different models, each keep their own progress and
     const slow = await startImport(page, MODEL, `${fx.base}/slow.safetensors`, fx.sha256);
     await expect(slow.getByTestId('import-progress')).toHaveAttribute('value', /^[1-9]\d?$/);
     // A second model's import, from a server that stops sending: it ends on its own message.
-    const other = 'lenet5-modern-cifar10';
+    const other = 'lenet5-mnist';
     const stalled = await startImport(page, other, `${fx.base}/stall.safetensors`);
-    await expect(stalled.getByTestId('zoo-message')).toHaveText(/^Could not import lenet5-modern-cifar10: weights\.hf\.co sent nothing for 2 s/);
+    await expect(stalled.getByTestId('zoo-message')).toHaveText(/^Could not import lenet5-mnist: weights\.hf\.co sent nothing for 2 s/);
     // The first is still going, with its own progress and no message.
     await expect(slow.getByTestId('import-progress')).toHaveAttribute('value', /^[1-9]\d?$/);
     await expect(slow.getByTestId('zoo-message')).toHaveCount(0);
