@@ -28,6 +28,9 @@ export const ZOO_CARDS: readonly ModelCard[] = CARDS.filter((c) => !c.weights.em
 
 export const DEFAULT_MODEL_ID = airbench.airbenchCifar10.id;
 
+/** The shipped CIFAR-10 models (32x32 input, 10 classes), the default among them: the rows of npm run table. */
+export const SHIPPED_CIFAR10: readonly ModelCard[] = CARDS.filter((c) => c.weights.embedded && c.labels.length === 10 && c.preprocess.size[0] === 32);
+
 /** The Compare view opens with the first four of these that ship, in the seed's order. */
 const COMPARE_LINE = ['lenet5-cifar10', 'alexnet-cifar10', 'vgg11-cifar10', 'resnet20-cifar10', 'mobilenet-v2-cifar10', 'convnext-cifar10', DEFAULT_MODEL_ID];
 export const DEFAULT_COMPARISON: readonly string[] = COMPARE_LINE.filter((id) => CARDS.some((c) => c.id === id && c.weights.embedded)).slice(0, 4);

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CARDS } from '../models/registry';
+import { SHIPPED_CIFAR10 } from '../models/registry';
 import type { ModelCard } from '../models/card';
 import { evaluateOnCifar } from '../tools/cifar-eval';
 import { ROOT } from '../tools/app-harness';
@@ -27,7 +27,7 @@ const limit = Number(opt('limit', '10000'));
 const backends = opt('backends', 'wasm,webgl,webgpu').split(',');
 const runs = opt('runs', '20');
 const out = resolve(ROOT, opt('out', 'models/line-table.json'));
-const cards = CARDS.filter((c) => c.weights.embedded && c.labels.length === 10 && c.preprocess.size[0] === 32);
+const cards = SHIPPED_CIFAR10;
 
 /** PyTorch training figures from the run's log (training/train_line.py, or the airbench stages). */
 function training(card: ModelCard): LineRow['training'] {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../tools/app-harness';
-import { CARDS } from '../../models/registry';
+import { SHIPPED_CIFAR10 } from '../../models/registry';
 import type { LineTable } from '../../models/line-table';
 
 test('npm run table measures every shipped CIFAR-10 model (500 images, wasm)', async () => {
@@ -15,8 +15,7 @@ test('npm run table measures every shipped CIFAR-10 model (500 images, wasm)', a
   const run = spawnSync('npx', ['tsx', 'scripts/table.ts', '--limit', '500', '--backends', 'wasm', '--runs', '3', '--no-readme', '--out', out], { cwd: ROOT, encoding: 'utf8', env: process.env });
   expect(run.status, run.stderr + run.stdout.slice(-2000)).toBe(0);
   const table = JSON.parse(readFileSync(out, 'utf8')) as LineTable;
-  const shipped = CARDS.filter((c) => c.weights.embedded && c.labels.length === 10 && c.preprocess.size[0] === 32);
-  expect(table.rows.map((r) => r.id)).toEqual(shipped.map((c) => c.id));
+  expect(table.rows.map((r) => r.id)).toEqual(SHIPPED_CIFAR10.map((c) => c.id));
   for (const r of table.rows) {
     expect(r.images).toBe(500);
     // Better than chance by far: a model that loaded wrong weights lands near 10%.
