@@ -68,6 +68,14 @@ export class Bridge {
     );
   }
 
+  /** Imports a TensorFlow Lite MobileNet as a model of its own; the result's card.id is its model id. */
+  importTflite(input: WeightsInput, onProgress: ProgressListener, signal?: AbortSignal): Promise<CachedModel> {
+    const id = this.nextId++;
+    return this.link.watch('importTflite', CALL_DEADLINES.progress, (kick) =>
+      cancelInWorker(signal, () => this.api.importTflite(input, Comlink.proxy((e) => (kick(), onProgress(e))), id), () => void this.api.cancel(id)),
+    );
+  }
+
   forget(modelId: string): Promise<void> {
     return this.link.watch('forget', CALL_DEADLINES.quick, () => this.api.forget(modelId));
   }

@@ -178,6 +178,12 @@ export interface InferenceApi {
   forget(modelId: string): Promise<void>;
   /** Downloads (or reads), verifies, converts and stores a model's weights in one transaction. */
   importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener, callId: number): Promise<CachedModel>;
+  /**
+   * Imports a TensorFlow Lite MobileNet (v1 at any alpha and resolution, or V2; float32,
+   * float16, or uint8/int8 quantised) as a model of its own: its card is made from the file
+   * (CachedModel.card, whose id is the stored model's id) and its weights are stored dequantised.
+   */
+  importTflite(input: WeightsInput, onProgress: ProgressListener, callId: number): Promise<CachedModel>;
   cached(): Promise<CachedModel[]>;
   deleteCached(modelId: string): Promise<void>;
   /** Everything stored on the device, each with its size (workers/store/storage.ts). */
