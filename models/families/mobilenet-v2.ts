@@ -18,7 +18,8 @@ declare module '../card' {
 
 export class InvertedResidual extends Module {
   private readonly conv: Sequential;
-  private readonly residual: boolean;
+  /** Whether the block adds its input (stride 1 and the same channels): TFLite files have one ADD for each. */
+  readonly residual: boolean;
   constructor(cin: number, cout: number, stride: number, expand: number, style: { padding?: ConvPadding; foldedBn?: boolean } = {}) {
     super();
     const hidden = Math.round(cin * expand);

@@ -11,7 +11,6 @@ import { PUBLISHED_TFLITE } from '../../models/tflite-published';
 import { buildModel } from '../../models/builders';
 import { Conv2d, Linear } from '../../models/nn';
 import { profile } from '../../models/profile';
-import { MOBILENET_V2_SETTING } from '../../models/families/mobilenet-v2';
 import { Activation, Op, Padding } from './tflite-schema';
 import { constantF32, TfliteError, type TfliteGraph, type TfliteOp, type TfliteTensor } from './tflite';
 import type { StoredTensor } from '../store/db';
@@ -225,8 +224,8 @@ export async function mapTfliteMobilenet(
   tensors.push({ name: `${model.headName}.weight`, shape: [head.fin, classes], data: linear });
   tensors.push({ name: `${model.headName}.bias`, shape: [classes], data: requireFinite(lb.name, constantF32(g, lb.index)) });
   if (family === 'mobilenet-v2') {
-    // Each residual is an ADD: Table 2's rows of n blocks have n - 1 (a row's first block changes the channels).
-    const want = MOBILENET_V2_SETTING.reduce((a, [, , reps]) => a + reps - 1, 0);
+    // Each residual is an ADD (a static import of the family would pull it out of its own chunk).
+    const want = [...model.namedModules()].filter(([, m]) => (m as { residual?: boolean }).residual === true).length;
     if (adds.length !== want) throw new TfliteError(`The model has ${adds.length} residual ADDs; MobileNetV2 has ${want}.`);
     const fused = adds.find((a) => a.raw.add().activation !== Activation.NONE);
     if (fused) throw new TfliteError(`A residual ADD is followed by ${ACT_NAMES[fused.raw.add().activation]}; MobileNetV2's residuals are linear.`);
