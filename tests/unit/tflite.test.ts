@@ -13,6 +13,7 @@ import { Op } from '../../workers/import/tflite-schema';
 import { loadClassifier } from '../../models/builders';
 import { EVAL } from '../../models/nn';
 import { PUBLISHED_TFLITE } from '../../models/tflite-published';
+import { IMAGENET_LABELS, IMAGENET_LABELS_1001, READABLE, TORCHVISION_IMAGENET_NAMES } from '../../models/imagenet-labels';
 import { centreSquare, decodePhoto, IMAGENET_PHOTOS, IMAGENET_PHOTOS_DIR, TFLITE_DIR, TFLITE_FILES } from '../../tools/photos';
 
 const read = (f: string) => new Uint8Array(readFileSync(join(TFLITE_DIR, f)));
@@ -161,7 +162,7 @@ describe('the imported models on real photos', () => {
     const before = tf.memory().numTensors;
     const top = [];
     for (const { file } of IMAGENET_PHOTOS) top.push(imp.card.labels[argmax(await classify(imp, file))]);
-    expect(top).toEqual(['Egyptian cat', 'military uniform', 'hotdog', 'chickadee']);
+    expect(top).toEqual(['Egyptian cat', 'military uniform', 'hot dog', 'chickadee']);
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
@@ -172,4 +173,24 @@ describe('the imported models on real photos', () => {
       expect(IMAGENET_PHOTOS[0]!.classes).toContain(argmax(p) - 1);
     }
   }, 120_000);
+});
+
+describe('the ImageNet labels', () => {
+  it('are short readable names, one per class, unique, with background first in the 1001', () => {
+    expect(IMAGENET_LABELS).toHaveLength(1000);
+    expect(new Set(IMAGENET_LABELS).size).toBe(1000);
+    for (const l of IMAGENET_LABELS) {
+      expect(l, l).not.toMatch(/,/);
+      expect(l.length, l).toBeLessThanOrEqual(30);
+      expect(l, l).toBe(l.trim());
+    }
+    expect([281, 282, 285, 652, 934, 19, 7, 517, 134].map((i) => IMAGENET_LABELS[i])).toEqual(['tabby cat', 'tiger cat', 'Egyptian cat', 'military uniform', 'hot dog', 'chickadee', 'rooster', 'construction crane', 'crane bird']);
+    // A rename is a rename: never the torchvision name again, and only of existing indices.
+    for (const [i, name] of Object.entries(READABLE)) {
+      expect(Number(i)).toBeLessThan(1000);
+      expect(name).not.toBe(TORCHVISION_IMAGENET_NAMES[Number(i)]);
+    }
+    expect(IMAGENET_LABELS_1001[0]).toBe('background');
+    expect(IMAGENET_LABELS_1001.slice(1)).toEqual(IMAGENET_LABELS);
+  });
 });
