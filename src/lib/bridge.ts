@@ -9,6 +9,7 @@ import type {
   CachedModel,
   ClassifyResult,
   EngineOptions,
+  ForwardTiming,
   Frame,
   InferenceApi,
   InferenceBackend,
@@ -73,6 +74,14 @@ export class Bridge {
     const id = this.nextId++;
     return this.link.watch('importTflite', CALL_DEADLINES.progress, (kick) =>
       cancelInWorker(signal, () => this.api.importTflite(input, Comlink.proxy((e) => (kick(), onProgress(e))), id), () => void this.api.cancel(id)),
+    );
+  }
+
+  /** Model-only latency of a loaded model on the worker's backend (inference worker: timeForward). */
+  timeForward(modelId: string, runs: number, signal?: AbortSignal): Promise<ForwardTiming> {
+    const id = this.nextId++;
+    return this.link.watch(`timeForward(${modelId})`, CALL_DEADLINES.long, () =>
+      cancelInWorker(signal, () => this.api.timeForward(modelId, runs, id), () => void this.api.cancel(id)),
     );
   }
 

@@ -94,6 +94,26 @@ test('the real MobileNets name the photos shown to the camera on wasm, in Live a
     await openApp(page, 'backend=wasm');
     expect(await backendName(page)).toBe('wasm');
     await importAll(page);
+
+    // The four side by side, with the seed's alpha and rho, and latency measured here.
+    const table = page.getByTestId('real-mobilenets');
+    await expect(table.locator('tr[data-real]')).toHaveCount(4);
+    expect(await table.locator('tr[data-real]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-real')))).toEqual(ALL);
+    expect(await table.getByTestId('alpha').allTextContents()).toEqual(['1', '0.75', '0.5', '0.25']);
+    expect(await table.getByTestId('rho').allTextContents()).toEqual(['1.000', '0.857', '0.714', '0.571']);
+    expect(await table.getByTestId('top1-published').allTextContents()).toEqual(['≈ 70.8%', '≈ 66%', '≈ 57%', '≈ 39.5%']);
+    const params = (await table.getByTestId('real-params').evaluateAll((c) => c.map((e) => Number(e.getAttribute('data-value')))));
+    expect(params[0]).toBe(3_489_097);
+    expect([...params].sort((a, b) => b - a)).toEqual(params);
+    await expect(table.getByTestId('separable-costs')).toBeVisible();
+    await table.getByRole('button', { name: 'Measure latency here' }).click();
+    const p50s = () => table.getByTestId('latency').evaluateAll((c) => c.map((e) => Number(e.getAttribute('data-p50'))));
+    await expect.poll(async () => (await p50s()).every((v) => v > 0), { timeout: 240_000 }).toBe(true);
+    const p50 = await p50s();
+    console.log(`latency p50 on wasm (ms): ${ALL.map((id, i) => `${id} ${p50[i]!.toFixed(1)}`).join(', ')}`);
+    for (const v of p50) expect(v).toBeGreaterThan(0);
+    await expect(table.getByTestId('latency').first()).toContainText('wasm');
+
     await page.getByRole('button', { name: 'Live' }).click();
     await page.getByRole('button', { name: 'Start camera' }).click();
     for (const id of [V2, V1]) {

@@ -126,6 +126,14 @@ export interface LoadedModel {
   firstInferenceMs: number;
 }
 
+export interface ForwardTiming {
+  backend: BackendName;
+  /** wasm: the threads it ran on. */
+  threads?: number;
+  /** Each timed run, ms. */
+  runs: number[];
+}
+
 /** A model whose converted weights are stored in IndexedDB. */
 export interface CachedModel {
   modelId: string;
@@ -184,6 +192,8 @@ export interface InferenceApi {
    * (CachedModel.card, whose id is the stored model's id) and its weights are stored dequantised.
    */
   importTflite(input: WeightsInput, onProgress: ProgressListener, callId: number): Promise<CachedModel>;
+  /** Times `runs` forward passes (each with its awaited readback) of a loaded model on this worker's backend, after one untimed run. */
+  timeForward(modelId: string, runs: number, callId: number): Promise<ForwardTiming>;
   cached(): Promise<CachedModel[]>;
   deleteCached(modelId: string): Promise<void>;
   /** Everything stored on the device, each with its size (workers/store/storage.ts). */

@@ -26,7 +26,7 @@ import { deleteCached, listCached, putCached, type StoredTensor } from '../store
 import { deleteStored, listStored } from '../store/storage';
 import { cardFor, toStored, weightsFor } from '../store/model-weights';
 import { profileCard } from '../../models/profile';
-import type { CachedModel, ClassifyResult, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, ProgressListener, WeightsInput } from '../contracts/inference-protocol';
+import type { CachedModel, ClassifyResult, ForwardTiming, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, ProgressListener, WeightsInput } from '../contracts/inference-protocol';
 
 interface Loaded {
   card: ModelCard;
@@ -207,6 +207,28 @@ async function importTflite(input: WeightsInput, onProgress: ProgressListener, s
   return meta;
 }
 
+/** Model-only latency on this backend: one untimed run (shaders compile), then `runs` timed ones. */
+async function timeForward(id: string, runs: number, signal: AbortSignal): Promise<ForwardTiming> {
+  const m = models.get(id);
+  if (!m) throw new Error(`Model ${id} is not loaded.`);
+  const { card, model } = await m;
+  const [h, w] = card.preprocess.size;
+  const x = tf.zeros([1, h, w, card.preprocess.channels ?? 3]) as tf.Tensor4D;
+  try {
+    await run(model, x);
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      signal.throwIfAborted();
+      const t0 = performance.now();
+      await run(model, x);
+      times.push(performance.now() - t0);
+    }
+    return { backend: backend!.name, threads: backend!.threads, runs: times };
+  } finally {
+    x.dispose();
+  }
+}
+
 const api: InferenceApi = {
   async init(opts, onProgress) {
     baseUrl = opts.baseUrl;
@@ -259,6 +281,8 @@ const api: InferenceApi = {
   importWeights: (id, input, onProgress, callId) => withCall(callId, (signal) => importWeights(id, input, onProgress, signal)),
 
   importTflite: (input, onProgress, callId) => withCall(callId, (signal) => importTflite(input, onProgress, signal)),
+
+  timeForward: (id, runs, callId) => withCall(callId, (signal) => timeForward(id, runs, signal)),
 
   cached: listCached,
 
