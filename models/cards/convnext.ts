@@ -1,6 +1,6 @@
 import { CIFAR10_LABELS, type ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { CIFAR10_32, unpinned } from './zoo-common';
+import { CIFAR10_32, shippedLine, unpinned } from './zoo-common';
 
 export const convnextTinyImagenet: ModelCard<'convnext'> = {
   id: 'convnext-tiny-imagenet',
@@ -27,7 +27,7 @@ export const convnextCifar10: ModelCard<'convnext'> = {
   labels: CIFAR10_LABELS,
   params: 671_266,
   macs: 8_753_280,
-  weights: unpinned('convcam', ''),
+  weights: shippedLine('convnext-cifar10', '03835a9c91b04c5956893aa1bd78b3a0281d330c749925b583ac7c519bc41b64', 713_000),
   adapted: 'Widths 24-48-96-192 and depths 1-1-3-1, the paper\'s 1:1:3:1 stage ratio (Tiny: 96-192-384-768, 3-3-9-3), and a 2x2 stride-2 patchify stem so that 32x32 input gives 16x16 (4x4 stride 4 on 224 gives 56); 7x7 depthwise convs, LayerNorm, 4x inverted bottleneck, GELU and layer scale as in the paper.',
   config: { dims: [24, 48, 96, 192], depths: [1, 1, 3, 1], stemPatch: 2, numClasses: 10 },
 };
