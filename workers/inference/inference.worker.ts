@@ -143,7 +143,8 @@ function forget(id: string): void {
 /** Downloads (or reads), verifies, converts and stores a model's weights in one transaction. */
 async function importWeights(id: string, input: WeightsInput, onProgress: ProgressListener, signal: AbortSignal): Promise<CachedModel> {
   const card = findCard(id);
-  const want = (input.sha256 ?? '').trim().toLowerCase() || card.weights.sha256;
+  // A card's pin is for its own file (the hub's); a user's other file is checked against the sha256 they give.
+  const want = (input.sha256 ?? '').trim().toLowerCase() || (input.url && input.url === card.weights.url ? card.weights.sha256 : '');
   if (want && !/^[0-9a-f]{64}$/.test(want)) throw new WeightsError('A sha256 is 64 hexadecimal characters.');
   let buffer: ArrayBuffer;
   if (input.file) {
@@ -161,7 +162,7 @@ async function importWeights(id: string, input: WeightsInput, onProgress: Progre
   // Parse and check every name and shape before anything is written.
   const parsed = parseSafetensors(buffer);
   requireFinite(parsed);
-  const weights = toTfWeightsAnyNaming(model, card.family, parsed);
+  const weights = toTfWeightsAnyNaming(model, card.family, parsed, (card.config as { variant?: string }).variant);
   let tensors: StoredTensor[];
   try {
     tensors = await toStored(weights);
