@@ -28,7 +28,8 @@ export function shippedLine(id: string, sha256: string, bytes: number): WeightSo
 
 /** A CIFAR-10 card of the line: 32x32 input, CIFAR-10's labels, and no weights until trained. */
 export function cifarLine<F extends Family>(card: Omit<ModelCard<F>, 'preprocess' | 'labels' | 'weights'> & { weights?: WeightSource }): ModelCard<F> {
-  return { preprocess: CIFAR10_32, labels: CIFAR10_LABELS, ...card, weights: card.weights ?? unpinned('convcam', '') } as ModelCard<F>;
+  // Through unknown: TypeScript cannot relate the spread's generic config to FamilyConfigs[F].
+  return { preprocess: CIFAR10_32, labels: CIFAR10_LABELS, ...card, weights: card.weights ?? unpinned('convcam', '') } as unknown as ModelCard<F>;
 }
 
 /** A card whose weights are not pinned yet: no URL, no hash, nothing shipped. */

@@ -32,13 +32,28 @@ export async function getCached(modelId: string): Promise<{ meta: CachedModel; t
   return meta && t ? { meta, tensors: t.tensors } : null;
 }
 
+/**
+ * Stores a model's summary and tensors in one transaction; a download's received part
+ * (hub-download.ts) is deleted in the same one, so either the model is stored and its part
+ * gone, or nothing changed.
+ */
 export async function putCached(meta: CachedModel, tensors: StoredTensor[]): Promise<void> {
   const d = await openDb();
   await withQuota(`${meta.modelId} (${(meta.storedBytes / 2 ** 20).toFixed(1)} MiB)`, async () => {
-    const tx = d.transaction(['models', 'tensors'], 'readwrite');
-    await Promise.all([tx.objectStore('tensors').put({ modelId: meta.modelId, tensors }), tx.objectStore('models').put(meta), tx.done]);
+    const tx = d.transaction(['models', 'tensors', 'partials', 'partChunks'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('tensors').put({ modelId: meta.modelId, tensors }),
+      tx.objectStore('models').put(meta),
+      tx.objectStore('partials').delete(meta.modelId),
+      tx.objectStore('partChunks').delete(chunkRange(meta.modelId)),
+      tx.done,
+    ]);
   });
 }
+
+/** The keys of a model's partial-download chunks. */
+export const chunkKey = (modelId: string, index: number) => `${modelId}#${String(index).padStart(6, '0')}`;
+export const chunkRange = (modelId: string) => IDBKeyRange.bound(`${modelId}#`, `${modelId}#\uffff`);
 
 export async function deleteCached(modelId: string): Promise<void> {
   const d = await openDb();
