@@ -68,8 +68,8 @@ const CORS = {
   'Access-Control-Expose-Headers': 'Content-Range, Accept-Ranges, Content-Length, ETag',
 };
 
-/** Serves `files` (hub repo id -> file) as the hub does. */
-export async function serveHub(files: Record<string, Uint8Array>): Promise<HubServer> {
+/** Serves `files` (hub repo id -> file) as the hub does; the CDN answers `noCors` repos without CORS headers. */
+export async function serveHub(files: Record<string, Uint8Array>, { noCors = [] as string[] } = {}): Promise<HubServer> {
   const served: HubServed[] = [];
   const redirects: HubServer['redirects'] = [];
   const cuts = new Map<string, number>();
@@ -90,13 +90,14 @@ export async function serveHub(files: Record<string, Uint8Array>): Promise<HubSe
     const repo = /^\/(.+)\/model\.safetensors/.exec(req.url ?? '')?.[1] ?? '';
     const file = files[repo];
     if (!file) return void res.writeHead(404, CORS).end();
+    const cors = noCors.includes(repo) ? {} : CORS;
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const from = range ? Number(range[1]) : 0;
-    if (from >= file.length) return void res.writeHead(416, { ...CORS, 'Content-Range': `bytes */${file.length}` }).end();
+    if (from >= file.length) return void res.writeHead(416, { ...cors, 'Content-Range': `bytes */${file.length}` }).end();
     const body = file.subarray(from);
     const status = range ? 206 : 200;
     res.writeHead(status, {
-      ...CORS,
+      ...cors,
       'Content-Type': 'application/octet-stream',
       'Content-Length': body.length,
       'Accept-Ranges': 'bytes',

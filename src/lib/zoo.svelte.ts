@@ -118,6 +118,7 @@ export class Zoo {
    */
   async download(card: ModelCard): Promise<boolean> {
     if (this.importing[card.id]) return false;
+    delete this.messages[card.id];
     await this.refresh();
     const full = this.wontFit(card);
     if (full) {
