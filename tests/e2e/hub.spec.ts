@@ -152,6 +152,8 @@ test('pinned downloads: bad cases, resume, and MobileNetV3-Large with one click,
       await page.getByTestId('status').filter({ hasText: 'Ready' }).waitFor({ timeout: 120_000 });
       await page.getByRole('button', { name: 'Models' }).click();
       await expect(downloadButton(page, V3S)).toHaveText(/ · resume \(\d+\.\d MB here\)$/);
+      // Models → Storage on this device lists the kept part (it can be deleted there).
+      await expect(page.locator(`[data-testid=stored-item][data-kind=download][data-id=${V3S}]`)).toContainText('(resumes)');
       hub.drip(REPO[V3S], 0);
       expect(await download(page, V3S)).toMatch(/^Stored mobilenet-v3-small-imagenet \(sha256 [0-9a-f]{12}…\): it runs offline from now on\.$/);
       const served = hub.served.filter((s) => s.repo === REPO[V3S]);
