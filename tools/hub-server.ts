@@ -26,6 +26,8 @@ export interface HubServer {
   origin: string;
   /** The CDN's answers, in order; `redirects`: the hub's 302s and 404s, by repo. */
   served: HubServed[];
+  /** CORS preflights (OPTIONS) either origin got: Chromium sends none for a simple `Range`. */
+  preflights: string[];
   redirects: { repo: string; status: number }[];
   /** Cut the next transfer of `repo` after this many bytes of body (then close the connection). */
   cutNext(repo: string, afterBytes: number): void;
@@ -71,11 +73,12 @@ const CORS = {
 /** Serves `files` (hub repo id -> file) as the hub does; the CDN answers `noCors` repos without CORS headers. */
 export async function serveHub(files: Record<string, Uint8Array>, { noCors = [] as string[] } = {}): Promise<HubServer> {
   const served: HubServed[] = [];
+  const preflights: string[] = [];
   const redirects: HubServer['redirects'] = [];
   const cuts = new Map<string, number>();
   const drips = new Map<string, number>();
   const hub: Server = createServer(testTls(), (req, res) => {
-    if (req.method === 'OPTIONS') return void res.writeHead(204, CORS).end();
+    if (req.method === 'OPTIONS') return void (preflights.push(req.url ?? ''), res.writeHead(204, CORS).end());
     const m = /^\/(.+)\/resolve\/main\/model\.safetensors$/.exec(req.url ?? '');
     const repo = m?.[1] ?? '';
     if (!m || !files[repo]) {
@@ -86,7 +89,7 @@ export async function serveHub(files: Record<string, Uint8Array>, { noCors = [] 
     res.writeHead(302, { ...CORS, Location: `https://${CDN_HOST}/${repo}/model.safetensors?signed=test` }).end();
   });
   const cdn: Server = createServer(testTls(), (req, res) => {
-    if (req.method === 'OPTIONS') return void res.writeHead(204, CORS).end();
+    if (req.method === 'OPTIONS') return void (preflights.push(req.url ?? ''), res.writeHead(204, CORS).end());
     const repo = /^\/(.+)\/model\.safetensors/.exec(req.url ?? '')?.[1] ?? '';
     const file = files[repo];
     if (!file) return void res.writeHead(404, CORS).end();
@@ -137,6 +140,7 @@ export async function serveHub(files: Record<string, Uint8Array>, { noCors = [] 
     origin: `https://${FIXTURE_HOST}`,
     served,
     redirects,
+    preflights,
     cutNext: (repo, afterBytes) => void cuts.set(repo, afterBytes),
     drip: (repo, ms) => void drips.set(repo, ms),
     close: async () => {

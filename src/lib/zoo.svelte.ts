@@ -32,6 +32,8 @@ export class Zoo {
   /** Per model: how its last import ended. */
   messages = $state<Record<string, ZooMessage>>({});
   layers = $state<{ id: string; rows: LayerRow[] } | null>(null);
+  /** Keep imported and downloaded weights as int8 per output channel (about a quarter of the bytes). */
+  storeInt8 = $state(false);
   /** Per model: its pinned download's transfer, while it runs. */
   transfers = $state<Record<string, Transfer>>({});
   /** Per model: bytes of an unfinished pinned download kept on the device (it resumes). */
@@ -77,11 +79,11 @@ export class Zoo {
     const abort = new AbortController();
     this.aborts.set(id, abort);
     try {
-      const meta = await (await this.worker.ready()).importWeights(id, input, (p) => {
+      const meta = await (await this.worker.ready()).importWeights(id, { ...input, int8: this.storeInt8 }, (p) => {
         if (this.importing[id]) this.importing[id].progress = p;
         if (p.type === 'download' && input.pinned) this.track(id, p.loaded, p.total, p.resumedFrom ?? 0);
       }, abort.signal);
-      this.messages[id] = { kind: 'ok', text: `Stored ${id} (sha256 ${meta.sha256.slice(0, 12)}…)${input.pinned ? ': it runs offline from now on' : ''}.` };
+      this.messages[id] = { kind: 'ok', text: `Stored ${id} (sha256 ${meta.sha256.slice(0, 12)}…${meta.int8 ? ', as int8' : ''})${input.pinned ? ': it runs offline from now on' : ''}.` };
       for (const f of this.listeners) void f(id, 'imported');
     } catch (e) {
       this.messages[id] = (e as Error)?.name === 'AbortError'

@@ -25,10 +25,12 @@ const REPO = {
 let hub: HubServer;
 let query: string;
 let v3l: Uint8Array;
+let v3sBytes = 0;
 
 test.beforeAll(async () => {
   v3l = timmRandomFile('mobilenetv3_large_100');
   const v3s = timmRandomFile('mobilenetv3_small_100', 3);
+  v3sBytes = v3s.length;
   const mnv2 = timmFixture('mobilenetv2_035.safetensors');
   const convnext = timmFixture('test_convnext.safetensors');
   hub = await serveHub(
@@ -155,7 +157,12 @@ test('pinned downloads: bad cases, resume, and MobileNetV3-Large with one click,
       // Models → Storage on this device lists the kept part (it can be deleted there).
       await expect(page.locator(`[data-testid=stored-item][data-kind=download][data-id=${V3S}]`)).toContainText('(resumes)');
       hub.drip(REPO[V3S], 0);
-      expect(await download(page, V3S)).toMatch(/^Stored mobilenet-v3-small-imagenet \(sha256 [0-9a-f]{12}…\): it runs offline from now on\.$/);
+      // Kept as int8 (the Models view's option): about a quarter of the file's bytes on the device.
+      await page.getByTestId('store-int8').check();
+      expect(await download(page, V3S)).toMatch(/^Stored mobilenet-v3-small-imagenet \(sha256 [0-9a-f]{12}…, as int8\): it runs offline from now on\.$/);
+      const storedBytes = await page.locator(`[data-testid=stored-item][data-kind=weights][data-id=${V3S}]`).getByTestId('stored-bytes').getAttribute('data-bytes');
+      expect(Number(storedBytes)).toBeLessThan(v3sBytes / 3);
+      await page.getByTestId('store-int8').uncheck();
       const served = hub.served.filter((s) => s.repo === REPO[V3S]);
       expect(served[0]).toMatchObject({ status: 200, from: 0, complete: false });
       const last = served[served.length - 1]!;
@@ -163,6 +170,8 @@ test('pinned downloads: bad cases, resume, and MobileNetV3-Large with one click,
       expect(last).toMatchObject({ status: 206, complete: true });
       expect(last.from).toBeGreaterThanOrEqual(kept);
       expect(served.every((s) => s.status === 206 || s === served[0])).toBe(true);
+      // `Range: bytes=N-` is a CORS-safelisted header: no preflight, as with the real hub.
+      expect(hub.preflights).toEqual([]);
       expect(await partials(page)).toEqual([]);
     });
 

@@ -136,6 +136,8 @@ export interface CachedModel {
   sha256: string;
   sourceBytes: number;
   storedBytes: number;
+  /** Kept as int8 (WeightsInput.int8). */
+  int8?: boolean;
   savedAt: number;
   /** A model trained on this device is in no registry: it carries its own card. */
   card?: ModelCard;
@@ -147,6 +149,8 @@ export interface WeightsInput {
   file?: Blob;
   /** The card's pinned file from the hub, resumably (workers/store/hub-download.ts). */
   pinned?: boolean;
+  /** Keep conv and linear weights as int8 per output channel (about a quarter of the bytes). */
+  int8?: boolean;
   /** Expected sha256 (hex), optional; a card's pinned sha256 is used when none is given. */
   sha256?: string;
 }

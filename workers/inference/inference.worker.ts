@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { findCard } from '../../models/registry';
 import { buildModel, loadClassifier, type Classifier } from '../../models/builders';
 import { EVAL } from '../../models/nn';
-import { parseSafetensors, requireFinite } from '../../models/safetensors';
+import { parseSafetensors, requireFinite, toInt8File } from '../../models/safetensors';
 import { toTfWeightsAnyNaming } from '../../models/weights';
 import type { ModelCard } from '../../models/card';
 import { chooseBackend } from '../engine/backend';
@@ -186,9 +186,11 @@ async function importWeights(id: string, input: WeightsInput, onProgress: Progre
     const parsed = parseSafetensors(buffer);
     requireFinite(parsed);
     const weights = toTfWeightsAnyNaming(model, card.family, parsed, (card.config as { variant?: string }).variant);
-    let tensors: StoredTensor[];
+    // Names and shapes are checked above either way; int8 keeps the file's own names, as an int8 file.
+    let tensors: StoredTensor[] = [];
+    const file = input.int8 ? toInt8File(parsed) : undefined;
     try {
-      tensors = await toStored(weights);
+      if (!file) tensors = await toStored(weights);
     } finally {
       weights.forEach((t) => t.dispose());
     }
@@ -199,10 +201,11 @@ async function importWeights(id: string, input: WeightsInput, onProgress: Progre
       modelId: id,
       sha256,
       sourceBytes: buffer.byteLength,
-      storedBytes: tensors.reduce((n, t) => n + t.data.byteLength, 0),
+      storedBytes: file ? file.byteLength : tensors.reduce((n, t) => n + t.data.byteLength, 0),
       savedAt: Date.now(),
+      ...(file ? { int8: true } : {}),
     };
-    await putCached(meta, tensors);
+    await putCached(meta, tensors, file);
     forget(id); // a model loaded from older weights must be rebuilt next time
     onProgress({ type: 'stored', meta });
     return meta;

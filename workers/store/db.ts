@@ -46,7 +46,8 @@ export interface PartChunk {
 
 export interface Schema extends DBSchema {
   models: { key: string; value: CachedModel };
-  tensors: { key: string; value: { modelId: string; tensors: StoredTensor[] } };
+  /** `file`: weights kept as an int8 safetensors file in the source's names (then `tensors` is empty), converted when loaded. */
+  tensors: { key: string; value: { modelId: string; tensors: StoredTensor[]; file?: ArrayBuffer } };
   // v2: on-device training.
   datasets: { key: string; value: DatasetInfo };
   chunks: { key: string; value: DatasetChunk; indexes: { dataset: string } };

@@ -142,6 +142,8 @@ export async function downloadPinned(modelId: string, pin: HubPin, base: string,
   part ??= fresh(modelId, pin);
   let resumes = 0;
   for (;;) {
+    // Everything arrived before an interruption (a tab closed while converting): nothing to ask for.
+    if (part.total && part.received === part.total) break;
     const before = part.received;
     try {
       await transfer(modelId, pin, part, base, onProgress, signal);
