@@ -15,6 +15,13 @@ export interface Preprocess {
   /** Per-channel mean and std, for pixels scaled to [0, 1]. */
   mean: [number, number, number];
   std: [number, number, number];
+  /**
+   * How the weight set was evaluated by its publisher. The app resamples bilinearly (TF.js has
+   * no bicubic resize), so a 'bicubic' set sees slightly softer input than it was scored on.
+   */
+  interpolation?: 'bilinear' | 'bicubic';
+  /** Where these values come from (a timm pretrained config, torchvision's transform). */
+  source?: string;
 }
 
 export interface WeightSource {
@@ -26,6 +33,16 @@ export interface WeightSource {
   /** Naming convention of the tensors in the file ('tf-slim': a TensorFlow Lite file, mapped by its graph). */
   convention: 'torchvision' | 'timm' | 'convcam' | 'tf-slim';
   license: string;
+  /**
+   * A file on the Hugging Face hub (`<repo>/resolve/main/model.safetensors`), downloaded only
+   * when the user asks (Models view, Live and Compare pickers), pinned by sha256.
+   */
+  hub?: string;
+  /**
+   * `bytes` is the size as published, rounded (the hub shows "14.2 MB"): the download must then
+   * be within 1% of it, and exactly the length the server announces. The sha256 pins the file.
+   */
+  bytesApprox?: boolean;
   /** True when the file ships with the app (in public/): no import needed. */
   embedded: boolean;
   /**
@@ -75,6 +92,8 @@ interface CardFields {
   adapted?: string;
   /** A model imported from a TensorFlow Lite file: the seed's two shrinking hyperparameters and how the file stored its weights. */
   tflite?: TfliteOrigin;
+  /** The weight set's ImageNet top-1 as its publisher reports it (not measured here), with where. */
+  published?: { top1: number; source: string };
   /** Measured figures with the command that produced them. */
   metrics?: { name: string; value: number; command: string; dataset: string }[];
 }

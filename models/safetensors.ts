@@ -263,3 +263,15 @@ export function writeSafetensors(
   }
   return out.buffer;
 }
+
+/**
+ * A parsed file written again with its conv and linear weights as int8 (writeSafetensors'
+ * int8), names and layouts unchanged: how imported or downloaded weights are kept when the
+ * user asks for int8 storage. Reading it back (parseSafetensors) gives exactly the
+ * dequantised float32 values, q * scale.
+ */
+export function toInt8File(parsed: Parsed): ArrayBuffer {
+  const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (const [name, t] of parsed.tensors) tensors[name] = { shape: [...t.shape], data: t.data };
+  return writeSafetensors(tensors, { ...parsed.metadata, convcam_storage: 'int8 per output channel' }, { int8: true });
+}

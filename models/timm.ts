@@ -10,10 +10,12 @@
 // `timmRename` tells toTfWeights which one to read for each of our parameters, so error
 // messages name the tensor as it is in the user's file. Where timm stores a tensor with a
 // different (but element-for-element identical) shape, `reshapeTimm` returns a new Parsed
-// (data shared, not copied) whose shapes are torchvision's; there are exactly two:
+// (data shared, not copied) whose shapes are torchvision's; there are exactly three:
 //   - convnext:     stages.S.blocks.B.gamma  [C]          -> layer_scale [C, 1, 1]
 //   - mobilenet-v3: conv_head.weight         [O, I, 1, 1] -> classifier.0.weight [O, I]
 //     (timm applies a 1x1 conv with bias after global pooling; torchvision a Linear.)
+//   - vgg:          pre_logits.fc1.weight [4096, 512, 7, 7] -> classifier.0.weight [4096, 25088],
+//                   pre_logits.fc2.weight [4096, 4096, 1, 1] -> classifier.3.weight [4096, 4096]
 // Squeeze-excitation layers need no reshape: both timm and torchvision store them as 1x1
 // convs [O, I, 1, 1] with biases. Buffers num_batches_tracked are never read.
 //
@@ -59,6 +61,8 @@ function convnext(name: string): string {
 const V2_STAGES = [1, 2, 3, 4, 3, 3, 1];
 /** Blocks per timm stage for MobileNetV3-Large (timm's arch_def; stage 6 is the 1x1 conv to 960). */
 const V3_STAGES = [1, 2, 3, 4, 2, 3];
+/** The same for MobileNetV3-Small (stage 5 is the 1x1 conv to 576). */
+const V3_SMALL_STAGES = [1, 2, 3, 2, 3];
 
 function stageOf(sizes: readonly number[], index: number): [number, number] | null {
   let i = index;
@@ -110,21 +114,24 @@ function mobilenetV2(name: string): string {
   return name;
 }
 
-function mobilenetV3(name: string): string {
-  const last = 1 + V3_STAGES.reduce((a, b) => a + b, 0); // features.16: 1x1 conv to 960
+function mobilenetV3(name: string, small: boolean): string {
+  const stages = small ? V3_SMALL_STAGES : V3_STAGES;
+  const last = 1 + stages.reduce((a, b) => a + b, 0); // Large: features.16, the 1x1 conv to 960
   let m = /^features\.(\d+)\.([01])\.(.+)$/.exec(name);
   if (m && m[1] === '0') return convOrBn('conv_stem', 'bn1', m[2]!, m[3]!);
-  if (m && Number(m[1]) === last) return `blocks.${V3_STAGES.length}.0.${convOrBn('conv', 'bn1', m[2]!, m[3]!)}`;
+  if (m && Number(m[1]) === last) return `blocks.${stages.length}.0.${convOrBn('conv', 'bn1', m[2]!, m[3]!)}`;
   m = /^features\.(\d+)\.block\.(.+)$/.exec(name);
   if (m) {
-    const prefix = blockPrefix(V3_STAGES, m[1]!);
+    const prefix = blockPrefix(stages, m[1]!);
     if (!prefix) return name;
     const rest = m[2]!;
     let r: RegExpExecArray | null;
     if (m[1] === '1') {
-      // No expansion (16 -> 16): block.0 = depthwise Conv-BN-ReLU, block.1 = projection Conv-BN.
+      // No expansion (16 -> 16): block.0 = depthwise Conv-BN-act, then (Small only) SE, then the
+      // projection Conv-BN; timm's DepthwiseSeparable block names them conv_dw, bn1, se, conv_pw, bn2.
       if ((r = /^0\.([01])\.(.+)$/.exec(rest))) return `${prefix}.${convOrBn('conv_dw', 'bn1', r[1]!, r[2]!)}`;
-      if ((r = /^1\.([01])\.(.+)$/.exec(rest))) return `${prefix}.${convOrBn('conv_pw', 'bn2', r[1]!, r[2]!)}`;
+      if ((r = /^1\.fc([12])\.(.+)$/.exec(rest))) return `${prefix}.se.${r[1] === '1' ? 'conv_reduce' : 'conv_expand'}.${r[2]}`;
+      if ((r = /^[12]\.([01])\.(.+)$/.exec(rest))) return `${prefix}.${convOrBn('conv_pw', 'bn2', r[1]!, r[2]!)}`;
       return name;
     }
     // block.0 expansion, block.1 depthwise, then SE (block.2.fc1/fc2) if any, then projection.
@@ -139,20 +146,32 @@ function mobilenetV3(name: string): string {
   return name;
 }
 
-const RENAMES: Record<string, Rename> = {
+// ---- VGG ----
+// timm keeps torchvision's features.N; its first two classifier layers are convolutions
+// (pre_logits.fc1: 7x7 over the 512x7x7 map, pre_logits.fc2: 1x1) and the last is head.fc.
+const VGG_HEAD: Record<string, string> = { '0': 'pre_logits.fc1', '3': 'pre_logits.fc2', '6': 'head.fc' };
+
+function vgg(name: string): string {
+  const m = /^classifier\.([036])\.(.+)$/.exec(name);
+  return m ? `${VGG_HEAD[m[1]!]}.${m[2]}` : name;
+}
+
+const RENAMES: Record<string, (variant?: string) => Rename> = {
   // timm's ResNet keeps torchvision's names (conv1, bn1, layerL.B.*, downsample.{0,1}, fc).
-  resnet: (n) => n,
-  'mobilenet-v2': mobilenetV2,
-  'mobilenet-v3': mobilenetV3,
-  convnext,
+  resnet: () => (n) => n,
+  'mobilenet-v2': () => mobilenetV2,
+  'mobilenet-v3': (variant) => (n) => mobilenetV3(n, variant === 'small'),
+  vgg: () => vgg,
+  convnext: () => convnext,
 };
 
 /**
  * Maps our (torchvision) parameter/buffer name to the name of the same tensor in a timm
- * state dict, for the families timm shares with us; null for any other family.
+ * state dict, for the families timm shares with us; null for any other family. `variant`:
+ * the card's config.variant where a family has several layouts (MobileNetV3 Large/Small).
  */
-export function timmRename(family: string): Rename | null {
-  return RENAMES[family] ?? null;
+export function timmRename(family: string, variant?: string): Rename | null {
+  return RENAMES[family]?.(variant) ?? null;
 }
 
 /**
@@ -164,6 +183,8 @@ export function timmShape(family: string, timmName: string, shape: readonly numb
   if (family === 'mobilenet-v3' && timmName === 'conv_head.weight' && shape.length === 4 && shape[2] === 1 && shape[3] === 1) {
     return [shape[0]!, shape[1]!];
   }
+  // A convolution over the whole map is a Linear over the flattened map (C, H, W), element for element.
+  if (family === 'vgg' && /^pre_logits\.fc[12]\.weight$/.test(timmName) && shape.length === 4) return [shape[0]!, shape[1]! * shape[2]! * shape[3]!];
   return [...shape];
 }
 

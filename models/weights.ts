@@ -28,9 +28,9 @@ export function toTfWeights(model: Module, parsed: Parsed, rename: (name: string
  * As toTfWeights, for a file in either naming: torchvision's (our names) or timm's, which
  * is recognised by the model's first parameter and mapped through models/timm.ts.
  */
-export function toTfWeightsAnyNaming(model: Module, family: string, parsed: Parsed): Map<string, tf.Tensor> {
+export function toTfWeightsAnyNaming(model: Module, family: string, parsed: Parsed, variant?: string): Map<string, tf.Tensor> {
   const first = model.namedSpecs().next().value?.[0];
-  const rename = timmRename(family);
+  const rename = timmRename(family, variant);
   if (first && rename && !parsed.tensors.has(first) && parsed.tensors.has(rename(first))) {
     return toTfWeights(model, reshapeTimm(family, parsed), rename);
   }

@@ -20,6 +20,9 @@ export { CIFAR10_LABELS as LABELS } from '../models/card';
 /** The download fixtures' server (weights-server.ts), as the browser names it: a host the policy allows. */
 export const FIXTURE_HOST = 'weights.hf.co';
 export const FIXTURE_PORT = PORT + 7;
+/** The hub-like server's second origin, where its redirects point (its file CDN, as cdn-lfs.hf.co is the hub's). */
+export const CDN_HOST = 'cdn-lfs.hf.co';
+export const CDN_PORT = PORT + 8;
 
 /** Chromium trusts the fixtures' certificate alone (by its key's hash), not every bad certificate. */
 function fixtureSpki(): string {
@@ -34,8 +37,8 @@ const BASE_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-gpu-sandbox',
-  // The fixture host resolves to the local server; nothing else is remapped.
-  `--host-resolver-rules=MAP ${FIXTURE_HOST} 127.0.0.1:${FIXTURE_PORT}`,
+  // The fixture hosts resolve to the local servers; nothing else is remapped.
+  `--host-resolver-rules=MAP ${FIXTURE_HOST} 127.0.0.1:${FIXTURE_PORT},MAP ${CDN_HOST} 127.0.0.1:${CDN_PORT}`,
   `--ignore-certificate-errors-spki-list=${fixtureSpki()}`,
 ];
 

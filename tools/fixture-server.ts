@@ -79,6 +79,11 @@ export async function serveWeights(modelId: string): Promise<WeightFixtures> {
 
 const TLS = join(ROOT, 'tests/fixtures/tls');
 
+/** The test certificate (for huggingface.co and *.hf.co), which launch() has Chromium trust. */
+export function testTls(): { key: Buffer; cert: Buffer } {
+  return { key: readFileSync(join(TLS, 'test-host.key')), cert: readFileSync(join(TLS, 'test-host.crt')) };
+}
+
 /**
  * How a path's answer goes wrong. 'no-cors': no Access-Control-Allow-Origin (a 404 if it has no
  * body); 'cut-short': the first quarter of the body under the whole body's Content-Length,
@@ -114,8 +119,7 @@ export async function serveFiles(
 ): Promise<FileServer> {
   const served: Served[] = [];
   const all = { ...files, ...faults.files };
-  const tls = { key: readFileSync(join(TLS, 'test-host.key')), cert: readFileSync(join(TLS, 'test-host.crt')) };
-  const server: Server = createServer(tls, (req, res) => {
+  const server: Server = createServer(testTls(), (req, res) => {
     const path = req.url ?? '';
     const body = all[path];
     const fault = faults.faults[path];

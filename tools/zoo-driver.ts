@@ -18,3 +18,31 @@ export async function importWeights(page: Page, modelId: string, url: string, sh
   await expect(form.getByTestId('zoo-message')).toBeVisible();
   return (await form.getByTestId('zoo-message').textContent()) ?? '';
 }
+
+/** The keys in the app's IndexedDB stores (`<store>:<key>`), sorted: by default the stored models. */
+export async function storedIds(page: Page, stores: readonly string[] = ['models', 'tensors']): Promise<string[]> {
+  return page.evaluate(
+    (names) =>
+      new Promise<string[]>((ok, fail) => {
+        const r = indexedDB.open('convcam');
+        r.onerror = () => fail(r.error);
+        r.onsuccess = () => {
+          const db = r.result;
+          const ids: string[] = [];
+          const tx = db.transaction(names, 'readonly');
+          let left = names.length;
+          for (const s of names) {
+            const q = tx.objectStore(s).getAllKeys();
+            q.onsuccess = () => {
+              ids.push(...q.result.map((k) => `${s}:${String(k)}`));
+              if (--left === 0) {
+                db.close();
+                ok(ids.sort());
+              }
+            };
+          }
+        };
+      }),
+    [...stores],
+  );
+}

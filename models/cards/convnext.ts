@@ -1,6 +1,6 @@
 import { CIFAR10_LABELS, type ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { CIFAR10_32, shippedLine, unpinned } from './zoo-common';
+import { CIFAR10_32, hubPinned, shippedLine, timmPreprocess, unpinned } from './zoo-common';
 
 export const convnextTinyImagenet: ModelCard<'convnext'> = {
   id: 'convnext-tiny-imagenet',
@@ -8,12 +8,12 @@ export const convnextTinyImagenet: ModelCard<'convnext'> = {
   family: 'convnext',
   year: 2022,
   paper: { title: 'A ConvNet for the 2020s (Liu et al.)', url: 'https://arxiv.org/abs/2201.03545' },
-  // torchvision's ConvNeXt_Tiny_Weights transform: resize 236, centre-crop 224.
-  preprocess: { size: [224, 224], resize: 'center-crop', cropFraction: 224 / 236, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+  preprocess: timmPreprocess('convnext_tiny.fb_in1k', 224, 0.875, 'bicubic'),
   labels: IMAGENET_LABELS,
   params: 28_589_128,
   macs: 4_455_531_264,
-  weights: unpinned('torchvision', 'BSD-3-Clause (torchvision)'),
+  weights: hubPinned('timm/convnext_tiny.fb_in1k', '08b9dc9c3a3a29421de7996761e176501896d1ae7fc3085cf56a643772329276', 114_000_000, 'Apache-2.0', true),
+  published: { top1: 82.1, source: 'A ConvNet for the 2020s (Liu et al., arXiv:2201.03545), Table 1, ImageNet-1k at 224' },
   config: { dims: [96, 192, 384, 768], depths: [3, 3, 9, 3], numClasses: 1000 },
 };
 

@@ -1,6 +1,6 @@
 import { CIFAR10_LABELS, type ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { CIFAR10_32, TORCHVISION_224, unpinned } from './zoo-common';
+import { CIFAR10_32, hubPinned, timmPreprocess, unpinned } from './zoo-common';
 
 export const mobilenetV2Imagenet: ModelCard<'mobilenet-v2'> = {
   id: 'mobilenet-v2-imagenet',
@@ -8,11 +8,12 @@ export const mobilenetV2Imagenet: ModelCard<'mobilenet-v2'> = {
   family: 'mobilenet-v2',
   year: 2018,
   paper: { title: 'MobileNetV2: Inverted Residuals and Linear Bottlenecks (Sandler et al.)', url: 'https://arxiv.org/abs/1801.04381' },
-  preprocess: TORCHVISION_224,
+  preprocess: timmPreprocess('mobilenetv2_100.ra_in1k', 224, 0.875, 'bicubic'),
   labels: IMAGENET_LABELS,
   params: 3_504_872,
   macs: 300_774_272,
-  weights: unpinned('torchvision', 'BSD-3-Clause (torchvision)'),
+  weights: hubPinned('timm/mobilenetv2_100.ra_in1k', '55ea4fb3a96010b933710ebf44fc965b070d5cd054d3f35e44f2d1320b4a714e', 14_200_000, 'Apache-2.0', true),
+  published: { top1: 72.97, source: "timm's results-imagenet.csv (ImageNet-1k val at 224)" },
   config: { widthMult: 1, numClasses: 1000 },
 };
 

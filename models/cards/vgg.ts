@@ -1,6 +1,6 @@
 import type { ModelCard, WeightSource } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { TORCHVISION_224, cifarLine, shippedLine, unpinned } from './zoo-common';
+import { TORCHVISION_224, cifarLine, hubPinned, shippedLine, timmPreprocess, unpinned } from './zoo-common';
 
 const paper = { title: 'Very Deep Convolutional Networks for Large-Scale Image Recognition (Simonyan & Zisserman)', url: 'https://arxiv.org/abs/1409.1556' };
 
@@ -10,11 +10,12 @@ export const vgg16Imagenet: ModelCard<'vgg'> = {
   family: 'vgg',
   year: 2014,
   paper,
-  preprocess: TORCHVISION_224,
+  preprocess: timmPreprocess('vgg16.tv_in1k', 224, 0.875, 'bilinear'),
   labels: IMAGENET_LABELS,
   params: 138_357_544,
   macs: 15_470_264_320,
-  weights: unpinned('torchvision', 'BSD-3-Clause (torchvision)'),
+  weights: hubPinned('timm/vgg16.tv_in1k', '57b026918159a6bf9faf8405c3a551903768e7138989d9c6224a14227203fad8', 553_000_000, 'BSD-3-Clause', true),
+  published: { top1: 71.59, source: "torchvision's VGG16_Weights.IMAGENET1K_V1 (acc@1 71.592), the weights timm's tv_in1k carries" },
   config: { depth: 16, numClasses: 1000 },
 };
 

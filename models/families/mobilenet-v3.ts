@@ -1,8 +1,9 @@
-// MobileNetV3-Large: Howard et al., "Searching for MobileNetV3", ICCV 2019
+// MobileNetV3-Large and -Small: Howard et al., "Searching for MobileNetV3", ICCV 2019
 // (arXiv:1905.02244), Table 1, as torchvision builds it: inverted residuals with optional
 // squeeze-excitation (squeeze to make_divisible(expanded/4), hard-sigmoid gate), ReLU or
 // hard-swish, BatchNorm eps 1e-3, a 1x1 conv to 960, then Linear 1280 + hard-swish and the
-// classifier; 5,483,032 parameters, 0.22 GMACs. Names equal torchvision's state dict
+// classifier; Large: 5,483,032 parameters, 0.22 GMACs; Small (its own Table 2, last conv 576,
+// Linear 1024): 2,542,856 parameters, 0.06 GMACs. Names equal torchvision's state dict
 // (features.N.block.M..., classifier.0, classifier.3).
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, type Ctx } from '../nn';
@@ -33,6 +34,21 @@ export const MOBILENET_V3_LARGE: readonly [number, number, number, number, boole
   [160, 5, 960, 160, true, 'HS', 1],
 ];
 
+/** MobileNetV3-Small's blocks (torchvision's bneck_conf for "mobilenet_v3_small"). */
+export const MOBILENET_V3_SMALL: typeof MOBILENET_V3_LARGE = [
+  [16, 3, 16, 16, true, 'RE', 2],
+  [16, 3, 72, 24, false, 'RE', 2],
+  [24, 3, 88, 24, false, 'RE', 1],
+  [24, 5, 96, 40, true, 'HS', 2],
+  [40, 5, 240, 40, true, 'HS', 1],
+  [40, 5, 240, 40, true, 'HS', 1],
+  [40, 5, 120, 48, true, 'HS', 1],
+  [48, 5, 144, 48, true, 'HS', 1],
+  [48, 5, 288, 96, true, 'HS', 2],
+  [96, 5, 576, 96, true, 'HS', 1],
+  [96, 5, 576, 96, true, 'HS', 1],
+];
+
 const BN = { eps: 0.001, momentum: 0.01 };
 
 export class V3Block extends Module {
@@ -56,6 +72,8 @@ export class V3Block extends Module {
 }
 
 export interface MobileNetV3Config {
+  /** Default 'large'. */
+  variant?: 'large' | 'small';
   widthMult?: number;
   numClasses?: number;
   dropout?: number;
@@ -71,13 +89,14 @@ export class MobileNetV3 extends Module implements ZooModel {
     const wm = cfg.widthMult ?? 1;
     const ch = (c: number) => makeDivisible(c * wm, 8);
     const layers: Module[] = [convBnAct(3, ch(16), 3, { stride: 2, act: 'hardswish', ...BN })];
-    for (const [cin, k, exp, cout, se, act, s] of MOBILENET_V3_LARGE) {
+    const small = cfg.variant === 'small';
+    for (const [cin, k, exp, cout, se, act, s] of small ? MOBILENET_V3_SMALL : MOBILENET_V3_LARGE) {
       layers.push(new V3Block(ch(cin), k, ch(exp), ch(cout), se, act === 'HS' ? 'hardswish' : 'relu', s));
     }
-    const lastIn = ch(160);
+    const lastIn = ch(small ? 96 : 160);
     layers.push(convBnAct(lastIn, 6 * lastIn, 1, { act: 'hardswish', ...BN }));
     this.stack = this.add('features', new Sequential(layers));
-    this.hidden = ch(1280);
+    this.hidden = ch(small ? 1024 : 1280);
     this.classifier = this.add(
       'classifier',
       new Sequential([new Linear(6 * lastIn, this.hidden), hardswish, dropout(cfg.dropout ?? 0.2), new Linear(this.hidden, cfg.numClasses ?? 1000)]),

@@ -93,6 +93,15 @@ export class Bridge {
     return this.link.watch('cached', CALL_DEADLINES.quick, () => this.api.cached());
   }
 
+  partials(): Promise<{ modelId: string; received: number; total: number }[]> {
+    return this.link.watch('partials', CALL_DEADLINES.quick, () => this.api.partials());
+  }
+
+  /** Fetches a shipped model's file into `cacheName`, verified (fetchVerified); can take a while. */
+  cacheShipped(modelId: string, cacheName: string): Promise<void> {
+    return this.link.watch(`cacheShipped(${modelId})`, CALL_DEADLINES.init, () => this.api.cacheShipped(modelId, cacheName));
+  }
+
   deleteCached(modelId: string): Promise<void> {
     return this.link.watch('deleteCached', CALL_DEADLINES.quick, () => this.api.deleteCached(modelId));
   }

@@ -1,13 +1,13 @@
 // The models that ship with the app but are not installed with it (all but the default):
-// which are cached for offline use, and "Make all available offline", which fetches the rest
-// into the service worker's model cache, checked against their cards' sha256 and size.
+// which are cached for offline use, and "Make all available offline", which has the Models
+// worker fetch the rest into the service worker's model cache, checked against their cards'
+// sha256 and size by fetchVerified (workers/store/fetch-weights.ts), the one verifying path.
 import { CARDS } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
+import type { ModelsWorker } from './models-worker';
 
 /** The service worker's runtime cache for shipped weights (vite.config.ts names it too). */
 export const MODEL_CACHE = 'convcam-models';
-
-const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
 
 export class ShippedModels {
   readonly cards: readonly ModelCard[] = CARDS.filter((c) => c.weights.embedded && !c.weights.precache);
@@ -15,6 +15,8 @@ export class ShippedModels {
   offline = $state<Record<string, boolean>>({});
   fetching = $state<{ done: number; total: number } | null>(null);
   message = $state<{ kind: 'error' | 'ok'; text: string } | null>(null);
+
+  constructor(private readonly worker: ModelsWorker) {}
 
   private url(card: ModelCard): string {
     return new URL(card.weights.url, document.baseURI).href;
@@ -43,22 +45,15 @@ export class ShippedModels {
     this.fetching = { done: 0, total: todo.length };
     void navigator.storage?.persist?.();
     try {
-      const cache = await caches.open(MODEL_CACHE);
+      const bridge = await this.worker.ready();
       for (const card of todo) {
-        const res = await fetch(this.url(card), { cache: 'no-store' });
-        if (!res.ok) throw new Error(`${card.weights.url}: HTTP ${res.status}`);
-        const bytes = await res.arrayBuffer();
-        const sha = hex(await crypto.subtle.digest('SHA-256', bytes));
-        if (bytes.byteLength !== card.weights.bytes || sha !== card.weights.sha256) {
-          throw new Error(`${card.weights.url} is not the file its card pins (${bytes.byteLength} bytes, sha256 ${sha.slice(0, 12)}…); nothing of it was kept`);
-        }
-        await cache.put(this.url(card), new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
+        await bridge.cacheShipped(card.id, MODEL_CACHE);
         this.offline = { ...this.offline, [card.id]: true };
         this.fetching = { done: this.fetching.done + 1, total: todo.length };
       }
       this.message = { kind: 'ok', text: `All ${this.cards.length} shipped models are available offline.` };
     } catch (e) {
-      this.message = { kind: 'error', text: `Could not make every model available offline: ${(e as Error).message}. The models fetched so far are kept; try again.` };
+      this.message = { kind: 'error', text: `Could not make every model available offline: ${(e as Error).message.replace(/\.$/, '')}. Nothing of that file was kept; the models fetched before it are. Try again.` };
     } finally {
       this.fetching = null;
       await this.refresh();

@@ -40,6 +40,7 @@ export class DeviceStorage {
     const t = this.train;
     if (item.kind === 'dataset' && (t.active || t.importing)) return 'A run is training on this dataset (or one is being imported): let it end or cancel it first.';
     if ((item.kind === 'run' || item.kind === 'checkpoint') && t.active && t.run.runId === item.id) return 'This run is training now: let it end or cancel it first.';
+    if (item.kind === 'download' && this.zoo.importing[item.id]) return 'It is downloading now: cancel it first.';
     return null;
   }
 

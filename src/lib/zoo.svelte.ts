@@ -4,6 +4,21 @@ import { Newest } from './newest';
 import { CARDS, registerUserCard } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
 import type { CachedModel, LayerRow, ProgressEvent, WeightsInput } from '../../workers/contracts/inference-protocol';
+import { fitsDevice, formatEta, rateOf } from '../../workers/contracts/hub';
+import { formatBytes } from './stats';
+import { formatMB } from './zoo-format';
+
+/** A download's state as its button shows it: bytes, rate and time left. */
+export interface Transfer {
+  loaded: number;
+  total: number;
+  /** Bytes per second over the last few seconds. */
+  rate: number;
+  eta: string;
+  resumedFrom: number;
+}
+
+export { formatMB };
 
 export type WeightsChange = 'imported' | 'deleted';
 /** The key of the TensorFlow Lite import in `importing`, `messages` and cancelImport. */
@@ -15,12 +30,19 @@ export class Zoo {
   storage = $state<{ usage: number; quota: number } | null>(null);
   persisted = $state<boolean | null>(null);
   /** Per model: its import in progress, with the latest progress event. Imports of different models run at once. */
-  importing = $state<Record<string, { progress: ProgressEvent | null }>>({});
+  importing = $state<Record<string, { progress: ProgressEvent | null; pinned: boolean }>>({});
   /** Per model: how its last import ended. */
   messages = $state<Record<string, ZooMessage>>({});
   layers = $state<{ id: string; rows: LayerRow[] } | null>(null);
+  /** Keep imported and downloaded weights as int8 per output channel (about a quarter of the bytes). */
+  storeInt8 = $state(false);
+  /** Per model: its pinned download's transfer, while it runs. */
+  transfers = $state<Record<string, Transfer>>({});
+  /** Per model: bytes of an unfinished pinned download kept on the device (it resumes). */
+  partials = $state<Record<string, { received: number; total: number }>>({});
   /** The imports in progress, for Cancel. */
   private readonly aborts = new Map<string, AbortController>();
+  private readonly samples = new Map<string, [number, number][]>();
 
   private readonly refreshes = new Newest();
   private readonly layerCalls = new Newest();
@@ -39,13 +61,15 @@ export class Zoo {
 
   async refresh(): Promise<void> {
     const newest = this.refreshes.take();
-    const cached = await (await this.worker.ready()).cached();
+    const bridge = await this.worker.ready();
+    const [cached, partials] = await Promise.all([bridge.cached(), bridge.partials()]);
     const est = await navigator.storage?.estimate?.();
     const persisted = (await navigator.storage?.persisted?.()) ?? null;
     // An older refresh that finishes late (an import or delete started a newer one) shows nothing.
     if (!newest()) return;
     cached.forEach((c) => c.card && registerUserCard(c.card));
     this.cached = cached;
+    this.partials = Object.fromEntries(partials.map((p) => [p.modelId, { received: p.received, total: p.total }]));
     this.storage = est ? { usage: est.usage ?? 0, quota: est.quota ?? 0 } : null;
     this.persisted = persisted;
   }
@@ -53,21 +77,24 @@ export class Zoo {
   async importWeights(id: string, input: WeightsInput): Promise<void> {
     if (this.importing[id]) return;
     delete this.messages[id];
-    this.importing[id] = { progress: null };
+    this.importing[id] = { progress: null, pinned: !!input.pinned };
     const abort = new AbortController();
     this.aborts.set(id, abort);
     try {
-      const meta = await (await this.worker.ready()).importWeights(id, input, (p) => {
+      const meta = await (await this.worker.ready()).importWeights(id, { ...input, int8: this.storeInt8 }, (p) => {
         if (this.importing[id]) this.importing[id].progress = p;
+        if (p.type === 'download' && input.pinned) this.track(id, p.loaded, p.total, p.resumedFrom ?? 0);
       }, abort.signal);
-      this.messages[id] = { kind: 'ok', text: `Stored ${id} (sha256 ${meta.sha256.slice(0, 12)}…).` };
+      this.messages[id] = { kind: 'ok', text: `Stored ${id} (sha256 ${meta.sha256.slice(0, 12)}…${meta.int8 ? ', as int8' : ''})${input.pinned ? ': it runs offline from now on' : ''}.` };
       for (const f of this.listeners) void f(id, 'imported');
     } catch (e) {
       this.messages[id] = (e as Error)?.name === 'AbortError'
-        ? { kind: 'ok', text: `The import of ${id} was cancelled; nothing was stored.` }
+        ? { kind: 'ok', text: `The ${input.pinned ? 'download' : 'import'} of ${id} was cancelled; nothing was stored.` }
         : { kind: 'error', text: `Could not import ${id}: ${(e as Error).message}` };
     } finally {
       this.aborts.delete(id);
+      this.samples.delete(id);
+      delete this.transfers[id];
       delete this.importing[id];
       await this.refresh();
     }
@@ -82,7 +109,7 @@ export class Zoo {
     const key = TFLITE_IMPORT;
     if (this.importing[key]) return null;
     delete this.messages[key];
-    this.importing[key] = { progress: null };
+    this.importing[key] = { progress: null, pinned: false };
     const abort = new AbortController();
     this.aborts.set(key, abort);
     try {
@@ -108,6 +135,48 @@ export class Zoo {
   /** The stored models imported from TensorFlow Lite files, in the order of their cards' alpha and rho (largest first). */
   get tflite(): ModelCard[] {
     return this.cached.flatMap((c) => (c.card?.tflite ? [c.card] : [])).sort((a, b) => b.tflite!.alpha * b.tflite!.rho - a.tflite!.alpha * a.tflite!.rho);
+  }
+
+  private track(id: string, loaded: number, total: number, resumedFrom: number): void {
+    const now = performance.now();
+    const s = (this.samples.get(id) ?? []).filter(([t]) => now - t < 3000);
+    s.push([now, loaded]);
+    this.samples.set(id, s);
+    const rate = rateOf(s);
+    this.transfers[id] = { loaded, total, rate, eta: formatEta(loaded, total, rate), resumedFrom };
+  }
+
+  /** Why `card`'s pinned file does not fit this device (with what it needs), or null. */
+  wontFit(card: ModelCard): string | null {
+    const f = fitsDevice(card.weights.bytes, this.partials[card.id]?.received ?? 0, this.storage);
+    if (f.fits) return null;
+    return `${card.name}'s weights (${formatMB(card.weights.bytes)}) do not fit on this device: downloading and converting them needs about ${formatBytes(f.needed)} free, and the browser lets this app have ${formatBytes(f.free ?? 0)} more. Free space (Storage on this device) or use a smaller model.`;
+  }
+
+  /**
+   * One click: the card's pinned hub file, resumed if part of it is on the device, verified,
+   * converted and stored. A file that cannot fit is not started.
+   */
+  async download(card: ModelCard): Promise<boolean> {
+    if (this.importing[card.id]) return false;
+    delete this.messages[card.id];
+    await this.refresh();
+    const full = this.wontFit(card);
+    if (full) {
+      this.messages[card.id] = { kind: 'error', text: full };
+      return false;
+    }
+    await this.importWeights(card.id, { pinned: true });
+    return !!this.isCached(card.id) && this.messages[card.id]?.kind === 'ok';
+  }
+
+  /**
+   * "Make available offline": several pinned downloads, one after the other, after asking for
+   * persistent storage so the browser does not evict them. Stops at the first that fails.
+   */
+  async downloadAll(cards: readonly ModelCard[]): Promise<void> {
+    await this.requestPersist();
+    for (const c of cards) if (!(await this.download(c))) return;
   }
 
   private readonly listeners: ((id: string, change: WeightsChange) => Promise<void>)[] = [];

@@ -7,7 +7,7 @@ import { CARDS } from '../../models/registry';
 import type { LineTable } from '../../models/line-table';
 import { readFileSync } from 'node:fs';
 import { serveWeights, type WeightFixtures } from '../../tools/fixture-server';
-import { importWeights, startImport } from '../../tools/zoo-driver';
+import { importWeights, startImport, storedIds } from '../../tools/zoo-driver';
 
 /** What npm run table measured (models/line-table.json), as the Models view shows it. */
 const lineTable = JSON.parse(readFileSync(`${ROOT}/models/line-table.json`, 'utf8')) as LineTable;
@@ -21,29 +21,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await fx.close();
 });
-
-async function storedIds(page: Page): Promise<string[]> {
-  return page.evaluate(
-    () =>
-      new Promise<string[]>((ok, fail) => {
-        const r = indexedDB.open('convcam');
-        r.onerror = () => fail(r.error);
-        r.onsuccess = () => {
-          const db = r.result;
-          const ids: string[] = [];
-          const tx = db.transaction(['models', 'tensors'], 'readonly');
-          let left = 2;
-          for (const s of ['models', 'tensors']) {
-            const q = tx.objectStore(s).getAllKeys();
-            q.onsuccess = () => {
-              ids.push(...q.result.map((k) => `${s}:${String(k)}`));
-              if (--left === 0) ok(ids.sort());
-            };
-          }
-        };
-      }),
-  );
-}
 
 function tryImport(page: Page, file: string, sha = ''): Promise<string> {
   return importWeights(page, MODEL, `${fx.base}/${file}`, sha);

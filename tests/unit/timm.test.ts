@@ -55,6 +55,9 @@ describe('timm key lists of the full-size models', () => {
     ['resnet50', 'resnet50-imagenet'],
     ['mobilenetv2_100', 'mobilenet-v2-imagenet'],
     ['mobilenetv3_large_100', 'mobilenet-v3-large-imagenet'],
+    ['mobilenetv3_small_100', 'mobilenet-v3-small-imagenet'],
+    ['resnet34', 'resnet34-imagenet'],
+    ['vgg16', 'vgg16-imagenet'],
     ['convnext_tiny', 'convnext-tiny-imagenet'],
   ];
 
@@ -62,7 +65,7 @@ describe('timm key lists of the full-size models', () => {
     it(`${cardId} <-> timm ${timmModel}`, async () => {
       const list = JSON.parse(readFileSync(fixture(`${timmModel}.keys.json`), 'utf8')) as KeyList;
       const card = findCard(cardId);
-      const rename = timmRename(card.family);
+      const rename = timmRename(card.family, (card.config as { variant?: string }).variant);
       expect(rename, `no timm mapping for family ${card.family}`).not.toBeNull();
       const model = await buildModel(card);
 

@@ -4,6 +4,7 @@ import type { LayerRow } from '../../models/profile';
 import type { ModelCard } from '../../models/card';
 import type { FrameImport } from './plan';
 import type { StoredItem } from './storage';
+import type { HubOverride } from './hub';
 
 export type { FrameImport };
 
@@ -47,6 +48,8 @@ export interface EngineOptions {
   faults?: boolean;
   /** Tests only (?faults&stall=S): the download stall timeout, instead of workers/store/download.ts's. */
   downloadStallMs?: number;
+  /** Tests only (?faults&hub=…&pin=…): the local hub-like server and its pins (workers/contracts/hub.ts). */
+  hub?: HubOverride;
 }
 
 /**
@@ -141,15 +144,21 @@ export interface CachedModel {
   sha256: string;
   sourceBytes: number;
   storedBytes: number;
+  /** Kept as int8 (WeightsInput.int8). */
+  int8?: boolean;
   savedAt: number;
   /** A model trained on this device is in no registry: it carries its own card. */
   card?: ModelCard;
 }
 
-/** Where to take weights from when importing: a URL, or a file the user picked. */
+/** Where to take weights from when importing: a URL, a file the user picked, or the card's pinned hub file. */
 export interface WeightsInput {
   url?: string;
   file?: Blob;
+  /** The card's pinned file from the hub, resumably (workers/store/hub-download.ts). */
+  pinned?: boolean;
+  /** Keep conv and linear weights as int8 per output channel (about a quarter of the bytes). */
+  int8?: boolean;
   /** Expected sha256 (hex), optional; a card's pinned sha256 is used when none is given. */
   sha256?: string;
 }
@@ -160,12 +169,15 @@ export type { LayerRow };
 /** Progress is a typed event stream, one union per stage. */
 export type ProgressEvent =
   | { type: 'backend'; info: BackendInfo }
-  | { type: 'download'; modelId: string; loaded: number; total: number }
+  /** `resumedFrom`: a pinned download that continued a part already on the device, from that byte. */
+  | { type: 'download'; modelId: string; loaded: number; total: number; resumedFrom?: number }
   | { type: 'verify'; modelId: string }
   | { type: 'store'; modelId: string }
   | { type: 'build'; modelId: string }
   | { type: 'warmup'; modelId: string }
-  | { type: 'ready'; model: LoadedModel };
+  | { type: 'ready'; model: LoadedModel }
+  /** The last event of an import or download: what was stored. */
+  | { type: 'stored'; meta: CachedModel };
 
 export type ProgressListener = (e: ProgressEvent) => void;
 
@@ -195,6 +207,13 @@ export interface InferenceApi {
   /** Times `runs` forward passes (each with its awaited readback) of a loaded model on this worker's backend, after one untimed run. */
   timeForward(modelId: string, runs: number, callId: number): Promise<ForwardTiming>;
   cached(): Promise<CachedModel[]>;
+  /** Pinned downloads begun and not finished, with the bytes on the device (they resume). */
+  partials(): Promise<{ modelId: string; received: number; total: number }[]>;
+  /**
+   * A shipped (embedded) model's file fetched into the service worker's model cache, checked by
+   * fetchVerified against its card's sha256 and size; a file that fails is not kept.
+   */
+  cacheShipped(modelId: string, cacheName: string): Promise<void>;
   deleteCached(modelId: string): Promise<void>;
   /** Everything stored on the device, each with its size (workers/store/storage.ts). */
   stored(): Promise<StoredItem[]>;

@@ -1,6 +1,7 @@
 // Pure logic, unit-tested: which backends to try, in which order.
 import { DOWNLOAD_HOSTS } from '../../security-headers';
 import { BACKEND_ORDER, type BackendName, type EngineOptions, type Failure } from './inference-protocol';
+import type { HubOverride } from './hub';
 
 /** The Content-Security-Policy's connect-src allows exactly these, so the app refuses others first. */
 export { DOWNLOAD_HOSTS };
@@ -33,7 +34,24 @@ export function engineOptions(search: string): EngineOptions {
     faults: q.has('faults') || undefined,
     // Test-only, like the faults: seconds without bytes before a download is stopped.
     downloadStallMs: q.has('faults') && stall > 0 ? stall * 1000 : undefined,
+    hub: q.has('faults') ? hubOverride(q) : undefined,
   };
+}
+
+/**
+ * Tests only: ?faults&hub=https://HOST&pin=MODEL:SHA256:BYTES (pin repeatable) points the pinned
+ * downloads at a local hub-like server with the test files' pins. hubPinFor ignores it for
+ * huggingface.co, and downloadRefusal still limits HOST to the hub's own domains.
+ */
+function hubOverride(q: URLSearchParams): HubOverride | undefined {
+  const origin = q.get('hub');
+  if (!origin) return undefined;
+  const pins: HubOverride['pins'] = {};
+  for (const p of q.getAll('pin')) {
+    const [id, sha256, bytes] = p.split(':');
+    if (id && sha256 && /^[0-9a-f]{64}$/.test(sha256) && Number(bytes) > 0) pins[id] = { sha256, bytes: Number(bytes) };
+  }
+  return { origin, pins };
 }
 
 /** Which backends to try, in order; `avoid` (backends that failed earlier on this page) are left out. */

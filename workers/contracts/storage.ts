@@ -1,7 +1,8 @@
 // What the app keeps on the device, as the Models view lists it ("Storage on this device").
 import type { RunRecord } from './train-protocol';
 
-export type StoredKind = 'weights' | 'trained' | 'dataset' | 'run' | 'checkpoint';
+/** 'download': the received part of an unfinished pinned download (it resumes). */
+export type StoredKind = 'weights' | 'trained' | 'dataset' | 'run' | 'checkpoint' | 'download';
 
 export interface StoredItem {
   kind: StoredKind;

@@ -7,7 +7,7 @@ import { parseTflite } from '../import/tflite';
 import { mapTfliteMobilenet } from '../import/tflite-mobilenet';
 import { buildModel, loadClassifier, type Classifier } from '../../models/builders';
 import { EVAL } from '../../models/nn';
-import { parseSafetensors, requireFinite } from '../../models/safetensors';
+import { parseSafetensors, requireFinite, toInt8File } from '../../models/safetensors';
 import { toTfWeightsAnyNaming } from '../../models/weights';
 import type { ModelCard } from '../../models/card';
 import { chooseBackend } from '../engine/backend';
@@ -21,6 +21,8 @@ import { cancelCall, withCall } from '../engine/calls';
 import { planFrameImport } from '../contracts/plan';
 import { fetchVerified, sha256Hex, WeightsError } from '../store/fetch-weights';
 import { setDownloadStall } from '../store/download';
+import { downloadPinned, dropPartial, listPartials } from '../store/hub-download';
+import { hubPinFor, type HubOverride } from '../contracts/hub';
 import { topK } from './topk';
 import { deleteCached, listCached, putCached, type StoredTensor } from '../store/weight-store';
 import { deleteStored, listStored } from '../store/storage';
@@ -36,6 +38,8 @@ interface Loaded {
 
 let backend: InferenceBackend | undefined;
 let baseUrl = '';
+/** Tests only (EngineOptions.hub). */
+let hubOverride: HubOverride | undefined;
 const models = new Map<string, Promise<Loaded>>();
 
 /** One forward pass; the logits are read back asynchronously (no dataSync on GPU). */
@@ -142,36 +146,66 @@ function forget(id: string): void {
   old?.then((m) => m.model.dispose(), () => {});
 }
 
-/** Downloads (or reads), verifies, converts and stores a model's weights in one transaction. */
+/** The file's bytes and sha256: a picked file, a URL, or the card's pinned hub file (resumable). */
+async function readSource(card: ModelCard, input: WeightsInput, onProgress: ProgressListener, signal: AbortSignal): Promise<{ buffer: ArrayBuffer; sha256: string }> {
+  const id = card.id;
+  if (input.pinned) {
+    const pin = hubPinFor(card, hubOverride);
+    if (!pin) throw new WeightsError(`${card.name} has no pinned file to download; import its weights from a URL or a file.`);
+    return downloadPinned(id, pin, baseUrl, (p) => onProgress({ type: 'download', modelId: id, ...p }), signal);
+  }
+  // A card's pin is for its own file (the hub's); a user's other file is checked against the sha256 they give.
+  const want = (input.sha256 ?? '').trim().toLowerCase() || (input.url && input.url === card.weights.url ? card.weights.sha256 : '');
+  const buffer = await sourceBytes(id, input, want, onProgress, signal);
+  return { buffer, sha256: await sha256Hex(buffer) };
+}
+
+/**
+ * Downloads (or reads), verifies, converts and stores a model's weights in one transaction.
+ * The last progress event ('stored') carries the result. A pinned download that fails after
+ * its file arrived (a file that does not convert), or is cancelled, leaves no part behind.
+ */
 async function importWeights(id: string, input: WeightsInput, onProgress: ProgressListener, signal: AbortSignal): Promise<CachedModel> {
   const card = findCard(id);
-  const want = (input.sha256 ?? '').trim().toLowerCase() || card.weights.sha256;
-  const buffer = await sourceBytes(id, input, want, onProgress, signal);
-  onProgress({ type: 'verify', modelId: id });
-  const model = await buildModel(card);
-  // Parse and check every name and shape before anything is written.
-  const parsed = parseSafetensors(buffer);
-  requireFinite(parsed);
-  const weights = toTfWeightsAnyNaming(model, card.family, parsed);
-  let tensors: StoredTensor[];
+  let arrived = false;
   try {
-    tensors = await toStored(weights);
-  } finally {
-    weights.forEach((t) => t.dispose());
+    const { buffer, sha256 } = await readSource(card, input, onProgress, signal);
+    arrived = true;
+    onProgress({ type: 'verify', modelId: id });
+    const model = await buildModel(card);
+    // Parse and check every name and shape before anything is written.
+    const parsed = parseSafetensors(buffer);
+    requireFinite(parsed);
+    const weights = toTfWeightsAnyNaming(model, card.family, parsed, (card.config as { variant?: string }).variant);
+    // Names and shapes are checked above either way; int8 keeps the file's own names, as an int8 file.
+    let tensors: StoredTensor[] = [];
+    const file = input.int8 ? toInt8File(parsed) : undefined;
+    try {
+      if (!file) tensors = await toStored(weights);
+    } finally {
+      weights.forEach((t) => t.dispose());
+    }
+    // Cancelled while downloading or checking: nothing has been written, and nothing will be.
+    signal.throwIfAborted();
+    onProgress({ type: 'store', modelId: id });
+    const meta: CachedModel = {
+      modelId: id,
+      sha256,
+      sourceBytes: buffer.byteLength,
+      storedBytes: file ? file.byteLength : tensors.reduce((n, t) => n + t.data.byteLength, 0),
+      savedAt: Date.now(),
+      ...(file ? { int8: true } : {}),
+    };
+    await putCached(meta, tensors, file);
+    forget(id); // a model loaded from older weights must be rebuilt next time
+    onProgress({ type: 'stored', meta });
+    return meta;
+  } catch (e) {
+    // A part is kept for a resume after a network failure only (hub-download.ts decides); once
+    // the file arrived (it did not convert), or on Cancel, it goes.
+    if (input.pinned && (signal.aborted || arrived)) await dropPartial(id).catch(() => {});
+    throw e;
   }
-  // Cancelled while downloading or checking: nothing has been written, and nothing will be.
-  signal.throwIfAborted();
-  onProgress({ type: 'store', modelId: id });
-  const meta = {
-    modelId: id,
-    sha256: await sha256Hex(buffer),
-    sourceBytes: buffer.byteLength,
-    storedBytes: tensors.reduce((n, t) => n + t.data.byteLength, 0),
-    savedAt: Date.now(),
-  };
-  await putCached(meta, tensors);
-  forget(id); // a model loaded from older weights must be rebuilt next time
-  return meta;
 }
 
 /** The bytes of an import: a picked file (its sha256 checked if one is given) or a verified download. */
@@ -234,6 +268,7 @@ const api: InferenceApi = {
     baseUrl = opts.baseUrl;
     enableFaults(opts.faults);
     setDownloadStall(opts.downloadStallMs);
+    hubOverride = opts.faults ? opts.hub : undefined;
     if (!backend) {
       const info = await chooseBackend(opts.backend, opts.avoid, opts.threads);
       const frameImport = planFrameImport({
@@ -285,6 +320,18 @@ const api: InferenceApi = {
   timeForward: (id, runs, callId) => withCall(callId, (signal) => timeForward(id, runs, signal)),
 
   cached: listCached,
+
+  async partials() {
+    return (await listPartials()).map(({ modelId, received, total }) => ({ modelId, received, total }));
+  },
+
+  async cacheShipped(id, cacheName) {
+    const card = findCard(id);
+    if (!card.weights.embedded) throw new WeightsError(`${card.name} is not shipped with the app.`);
+    const url = new URL(card.weights.url, baseUrl).href;
+    const bytes = await fetchVerified(url, card.weights, () => {});
+    await (await caches.open(cacheName)).put(url, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
+  },
 
   async deleteCached(id) {
     forget(id);

@@ -6,7 +6,7 @@ import type { DatasetInfo, RunRecord } from '../contracts/train-protocol';
 
 export const DB_NAME = 'convcam';
 /** Bump with a migration in `upgrade` whenever the stored shape changes. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export interface StoredTensor {
   name: string;
@@ -25,14 +25,37 @@ export interface DatasetChunk {
   pixels: Uint8Array;
 }
 
+/** A pinned download in progress (hub-download.ts): what has arrived, kept for a resume. */
+export interface PartialDownload {
+  modelId: string;
+  url: string;
+  sha256: string;
+  /** The whole file's length as the server gave it, 0 if unknown. */
+  total: number;
+  /** Bytes in the stored chunks, which hold the file from its start. */
+  received: number;
+  chunks: number;
+  updatedAt: number;
+}
+
+/** One slice of a partial download, in order: key `<modelId>#<index, 6 digits>`. */
+export interface PartChunk {
+  key: string;
+  data: Uint8Array;
+}
+
 export interface Schema extends DBSchema {
   models: { key: string; value: CachedModel };
-  tensors: { key: string; value: { modelId: string; tensors: StoredTensor[] } };
+  /** `file`: weights kept as an int8 safetensors file in the source's names (then `tensors` is empty), converted when loaded. */
+  tensors: { key: string; value: { modelId: string; tensors: StoredTensor[]; file?: ArrayBuffer } };
   // v2: on-device training.
   datasets: { key: string; value: DatasetInfo };
   chunks: { key: string; value: DatasetChunk; indexes: { dataset: string } };
   runs: { key: string; value: RunRecord };
   checkpoints: { key: string; value: { runId: string; model: StoredTensor[]; optimizer: StoredTensor[] } };
+  // v3: resumable pinned downloads.
+  partials: { key: string; value: PartialDownload };
+  partChunks: { key: string; value: PartChunk };
 }
 
 let db: Promise<IDBPDatabase<Schema>> | undefined;
@@ -49,6 +72,10 @@ export function openDb(): Promise<IDBPDatabase<Schema>> {
         d.createObjectStore('chunks', { keyPath: 'key' }).createIndex('dataset', 'dataset');
         d.createObjectStore('runs', { keyPath: 'runId' });
         d.createObjectStore('checkpoints', { keyPath: 'runId' });
+      }
+      if (oldVersion < 3) {
+        d.createObjectStore('partials', { keyPath: 'modelId' });
+        d.createObjectStore('partChunks', { keyPath: 'key' });
       }
     },
     // Another tab (or worker) holding an older version must let go, or the upgrade waits forever.

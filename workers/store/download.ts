@@ -13,8 +13,14 @@ export function setDownloadStall(ms: number | undefined): void {
   stallMs = ms ?? DOWNLOAD_STALL_MS;
 }
 
+/** Why a download failed: a resumable download (hub-download.ts) resumes after 'cut' and 'stalled'. */
+export type DownloadFailure = 'policy' | 'offline' | 'refused' | 'http' | 'stalled' | 'cut';
+
 export class DownloadError extends Error {
   override name = 'DownloadError';
+  constructor(message: string, readonly kind: DownloadFailure = 'http', readonly status?: number) {
+    super(message);
+  }
 }
 
 const hostOf = (url: string) => new URL(url).host;
@@ -58,21 +64,25 @@ export interface Download {
   body: ReadableStream<Uint8Array>;
   /** Content-Length, or 0 if not given. */
   total: number;
+  /** 200, or 206 for an answer to a Range request. */
+  status: number;
+  /** The Content-Range header, where the server exposes it (CORS: Access-Control-Expose-Headers). */
+  contentRange: string | null;
 }
 
 /**
  * Starts downloading `url` (resolved against `base`, the app's URL). Waiting for the answer, and
  * for each chunk, counts toward the stall timeout; the consumer's own pace does not.
  */
-export async function openDownload(url: string, base: string, signal?: AbortSignal): Promise<Download> {
+export async function openDownload(url: string, base: string, signal?: AbortSignal, headers?: Record<string, string>): Promise<Download> {
   const refused = downloadRefusal(url, base);
-  if (refused) throw new DownloadError(refused);
+  if (refused) throw new DownloadError(refused, 'policy');
   const href = new URL(url, base).href;
   const stall = new AbortController();
   const limit = stallMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const wait = <T>(p: Promise<T>): Promise<T> => {
-    timer = setTimeout(() => stall.abort(new DownloadError(stalledMessage(href, limit))), limit);
+    timer = setTimeout(() => stall.abort(new DownloadError(stalledMessage(href, limit), 'stalled')), limit);
     return p.finally(() => clearTimeout(timer));
   };
   // A cancel ends with the caller's reason, a stall with its message.
@@ -83,16 +93,17 @@ export async function openDownload(url: string, base: string, signal?: AbortSign
   const both = signal ? AbortSignal.any([signal, stall.signal]) : stall.signal;
   let res: Response;
   try {
-    res = await wait(fetch(href, { signal: both }));
+    res = await wait(fetch(href, { signal: both, ...(headers ? { headers } : {}) }));
   } catch (e) {
     throwIfStopped();
-    if (!(await reachesOwnOrigin(base))) throw new DownloadError(offlineMessage(href));
-    if (new URL(href).origin === new URL(base).origin) throw new DownloadError(`Could not download ${href}: ${(e as Error).message}.`);
-    throw new DownloadError(refusedMessage(href));
+    if (!(await reachesOwnOrigin(base))) throw new DownloadError(offlineMessage(href), 'offline');
+    if (new URL(href).origin === new URL(base).origin) throw new DownloadError(`Could not download ${href}: ${(e as Error).message}.`, 'refused');
+    throw new DownloadError(refusedMessage(href), 'refused');
   }
   if (!res.ok || !res.body) {
     void res.body?.cancel(); // the error page is not wanted: free the connection
-    throw new DownloadError(`Could not download ${href}: HTTP ${res.status}.`);
+    const why = res.status === 404 ? ' (not found: the file is not, or no longer, at this address)' : '';
+    throw new DownloadError(`Could not download ${href}: HTTP ${res.status}${why}.`, 'http', res.status);
   }
   const total = Number(res.headers.get('content-length')) || 0;
   const reader = res.body.getReader();
@@ -104,7 +115,7 @@ export async function openDownload(url: string, base: string, signal?: AbortSign
         r = await wait(reader.read());
       } catch (e) {
         throwIfStopped();
-        throw new DownloadError(total > loaded ? cutShortMessage(href, loaded, total) : brokeOffMessage(href, loaded, e));
+        throw new DownloadError(total > loaded ? cutShortMessage(href, loaded, total) : brokeOffMessage(href, loaded, e), 'cut');
       }
       if (r.done) return c.close();
       loaded += r.value.byteLength;
@@ -112,5 +123,5 @@ export async function openDownload(url: string, base: string, signal?: AbortSign
     },
     cancel: (why) => reader.cancel(why),
   });
-  return { body, total };
+  return { body, total, status: res.status, contentRange: res.headers.get('content-range') };
 }

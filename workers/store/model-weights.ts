@@ -5,7 +5,7 @@ import { findCard, registerUserCard } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
 import type { Module } from '../../models/nn';
 import { parseSafetensors } from '../../models/safetensors';
-import { toTfWeights } from '../../models/weights';
+import { toTfWeights, toTfWeightsAnyNaming } from '../../models/weights';
 import { fetchVerified, WeightsError } from './fetch-weights';
 import { getCached, listCached, type StoredTensor } from './weight-store';
 import type { ProgressListener } from '../contracts/inference-protocol';
@@ -37,7 +37,9 @@ export async function weightsFor(
   }
   const stored = await getCached(card.id);
   if (!stored) throw new WeightsError(`${card.name} has no weights on this device yet: import them in the Models view.`);
-  return { weights: fromStored(stored.tensors), bytes: stored.meta.storedBytes, sha256: stored.meta.sha256 };
+  // Kept as int8: the file is read (dequantised to float32) and mapped as an import is.
+  const weights = stored.file ? toTfWeightsAnyNaming(model, card.family, parseSafetensors(stored.file), (card.config as { variant?: string }).variant) : fromStored(stored.tensors);
+  return { weights, bytes: stored.meta.storedBytes, sha256: stored.meta.sha256 };
 }
 
 export function fromStored(tensors: StoredTensor[]): Map<string, tf.Tensor> {

@@ -6,6 +6,7 @@ import type { StoredItem } from '../contracts/storage';
 import { openDb } from './db';
 import { deleteDataset } from './dataset-store';
 import { checkpointBytes, deleteRun } from './run-store';
+import { dropPartial, listPartials } from './hub-download';
 
 const nameOf = (id: string) => {
   try {
@@ -17,12 +18,13 @@ const nameOf = (id: string) => {
 
 export async function listStored(): Promise<StoredItem[]> {
   const d = await openDb();
-  const [models, datasets, runs] = await Promise.all([d.getAll('models'), d.getAll('datasets'), d.getAll('runs')]);
+  const [models, datasets, runs, partials] = await Promise.all([d.getAll('models'), d.getAll('datasets'), d.getAll('runs'), listPartials()]);
   const items: StoredItem[] = [
     ...models.map((m): StoredItem => ({ kind: m.card && m.card.weights.format !== 'tflite' ? 'trained' : 'weights', id: m.modelId, name: m.card?.name ?? nameOf(m.modelId), bytes: m.storedBytes, savedAt: m.savedAt })),
     // Per image, its label byte and 32x32x3 pixels: the chunks hold nothing else.
     ...datasets.map((s): StoredItem => ({ kind: 'dataset', id: s.id, name: `CIFAR-10, ${s.trainCount} training and ${s.testCount} test images (${s.source})`, bytes: (s.trainCount + s.testCount) * (1 + 32 * 32 * 3), savedAt: s.importedAt })),
     ...runs.map((r): StoredItem => ({ kind: 'run', id: r.runId, name: `Run ${r.runId} of ${nameOf(r.config.baseModelId)}`, bytes: new TextEncoder().encode(JSON.stringify(r)).byteLength, savedAt: r.updatedAt, run: r })),
+    ...partials.map((p): StoredItem => ({ kind: 'download', id: p.modelId, name: `${nameOf(p.modelId)}, downloaded ${p.received.toLocaleString('en')}${p.total ? ` of ${p.total.toLocaleString('en')}` : ''} bytes (resumes)`, bytes: p.received, savedAt: p.updatedAt })),
   ];
   // A checkpoint (a model and its optimizer state) is read only where its record lacks its size.
   const byRun = new Map(runs.map((r) => [r.runId, r]));
@@ -40,6 +42,7 @@ export async function deleteStored(item: Pick<StoredItem, 'kind' | 'id'>): Promi
     case 'dataset': return deleteDataset(item.id);
     case 'run': return deleteRun(item.id);
     case 'checkpoint': return dropCheckpoint(item.id);
+    case 'download': return dropPartial(item.id);
     default: throw new Error(`${item.kind} is deleted with deleteCached.`);
   }
 }

@@ -25,20 +25,35 @@ export async function listCached(): Promise<CachedModel[]> {
   return (await openDb()).getAll('models');
 }
 
-export async function getCached(modelId: string): Promise<{ meta: CachedModel; tensors: StoredTensor[] } | null> {
+export async function getCached(modelId: string): Promise<{ meta: CachedModel; tensors: StoredTensor[]; file?: ArrayBuffer } | null> {
   const d = await openDb();
   const tx = d.transaction(['models', 'tensors'], 'readonly');
   const [meta, t] = await Promise.all([tx.objectStore('models').get(modelId), tx.objectStore('tensors').get(modelId), tx.done]);
-  return meta && t ? { meta, tensors: t.tensors } : null;
+  return meta && t ? { meta, tensors: t.tensors, ...(t.file ? { file: t.file } : {}) } : null;
 }
 
-export async function putCached(meta: CachedModel, tensors: StoredTensor[]): Promise<void> {
+/**
+ * Stores a model's summary and tensors in one transaction; a download's received part
+ * (hub-download.ts) is deleted in the same one, so either the model is stored and its part
+ * gone, or nothing changed.
+ */
+export async function putCached(meta: CachedModel, tensors: StoredTensor[], file?: ArrayBuffer): Promise<void> {
   const d = await openDb();
   await withQuota(`${meta.modelId} (${(meta.storedBytes / 2 ** 20).toFixed(1)} MiB)`, async () => {
-    const tx = d.transaction(['models', 'tensors'], 'readwrite');
-    await Promise.all([tx.objectStore('tensors').put({ modelId: meta.modelId, tensors }), tx.objectStore('models').put(meta), tx.done]);
+    const tx = d.transaction(['models', 'tensors', 'partials', 'partChunks'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('tensors').put({ modelId: meta.modelId, tensors, ...(file ? { file } : {}) }),
+      tx.objectStore('models').put(meta),
+      tx.objectStore('partials').delete(meta.modelId),
+      tx.objectStore('partChunks').delete(chunkRange(meta.modelId)),
+      tx.done,
+    ]);
   });
 }
+
+/** The keys of a model's partial-download chunks. */
+export const chunkKey = (modelId: string, index: number) => `${modelId}#${String(index).padStart(6, '0')}`;
+export const chunkRange = (modelId: string) => IDBKeyRange.bound(`${modelId}#`, `${modelId}#\uffff`);
 
 export async function deleteCached(modelId: string): Promise<void> {
   const d = await openDb();
