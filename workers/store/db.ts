@@ -3,10 +3,11 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { CachedModel } from '../contracts/inference-protocol';
 import type { DatasetInfo, RunRecord } from '../contracts/train-protocol';
+import type { MethodResult, SampleInfo, TeachSet } from '../contracts/teach-protocol';
 
 export const DB_NAME = 'convcam';
 /** Bump with a migration in `upgrade` whenever the stored shape changes. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export interface StoredTensor {
   name: string;
@@ -33,6 +34,9 @@ export interface Schema extends DBSchema {
   chunks: { key: string; value: DatasetChunk; indexes: { dataset: string } };
   runs: { key: string; value: RunRecord };
   checkpoints: { key: string; value: { runId: string; model: StoredTensor[]; optimizer: StoredTensor[] } };
+  // v3: the Teach view's own dataset (workers/store/teach-store.ts): classes, samples (JPEG), results.
+  teachSets: { key: string; value: TeachSet & { results?: MethodResult[] } };
+  teachSamples: { key: string; value: SampleInfo & { setId: string; image: Blob }; indexes: { setId: string } };
 }
 
 let db: Promise<IDBPDatabase<Schema>> | undefined;
@@ -49,6 +53,10 @@ export function openDb(): Promise<IDBPDatabase<Schema>> {
         d.createObjectStore('chunks', { keyPath: 'key' }).createIndex('dataset', 'dataset');
         d.createObjectStore('runs', { keyPath: 'runId' });
         d.createObjectStore('checkpoints', { keyPath: 'runId' });
+      }
+      if (oldVersion < 3) {
+        d.createObjectStore('teachSets', { keyPath: 'id' });
+        d.createObjectStore('teachSamples', { keyPath: 'id' }).createIndex('setId', 'setId');
       }
     },
     // Another tab (or worker) holding an older version must let go, or the upgrade waits forever.
