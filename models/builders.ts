@@ -62,11 +62,13 @@ function normaliseEmbeddings(model: Classifier): void {
   const vars = new Map(model.variables().map((v) => [v.name, v.variable] as const));
   const w = vars.get(`${model.headName}.weight`);
   const b = vars.get(`${model.headName}.bias`);
-  if (!w || !b) throw new Error(`No head ${model.headName} to classify normalised embeddings with.`);
+  if (!w) throw new Error(`No head ${model.headName} to classify normalised embeddings with.`);
   model.forward = (x, ctx) =>
     tf.tidy(() => {
       const f = model.features(x, ctx);
       const norm = tf.maximum(tf.norm(f, 'euclidean', -1, true), 1e-12);
-      return tf.add(tf.matMul(tf.div(f, norm) as tf.Tensor2D, w as tf.Tensor2D), b);
+      const z = tf.matMul(tf.div(f, norm) as tf.Tensor2D, w as tf.Tensor2D);
+      // Some families' heads have no bias (airbench's).
+      return b ? tf.add(z, b) : z;
     });
 }

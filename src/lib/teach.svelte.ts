@@ -27,12 +27,16 @@ export class TeachState {
   /** Samples per second while the button is held. */
   rate = $state(4);
   backboneId = $state(DEFAULT_MODEL_ID);
+  /** The backbone loaded in the worker (new samples are embedded with it as they arrive). */
+  loadedBackbone = $state<string | null>(null);
   headEpochs = $state(100);
   /** Learning in progress: the method and what it reports. */
   learning = $state<{ method: TeachMethod; text: string } | null>(null);
   /** The trained head's loss per epoch, as it trains. */
   losses = $state<number[]>([]);
   ready = $state(false);
+  /** The teach worker's tensors after the last sample (flat while recording: nothing left behind). */
+  tensors = $state<number | null>(null);
   backendName = $state<string | null>(null);
 
   private bridge: TeachBridge | null = null;
@@ -108,6 +112,7 @@ export class TeachState {
     this.backboneId = id;
     try {
       await this.api().call('useBackbone', (a) => a.useBackbone(id), CALL_DEADLINES.progress);
+      if (this.backboneId === id) this.loadedBackbone = id;
     } catch (e) {
       this.message = { kind: 'error', text: `Could not load the backbone: ${(e as Error).message}` };
     }
@@ -190,6 +195,7 @@ export class TeachState {
   private async added(info: SampleInfo): Promise<void> {
     this.samples = [...this.samples, info];
     await this.loadThumbs([info]);
+    this.tensors = (await this.memory()).numTensors;
   }
 
   /** Adds image files to a class; one that is not an image is refused by name, the rest are added. */

@@ -10,6 +10,8 @@ import type { DenseHead } from './imprint';
 export interface HeadTraining {
   epochs: number;
   lr: number;
+  /** Whether the head has a bias (airbench's has none); default true. */
+  bias?: boolean;
   /** L2 penalty on the weight. */
   weightDecay?: number;
   signal?: AbortSignal;
@@ -28,14 +30,16 @@ export async function trainHead(embeddings: readonly Float32Array[], labels: rea
   const b = tf.tidy(() => tf.variable(tf.zeros([k])));
   const optimizer = tf.train.adam(opts.lr);
   const wd = opts.weightDecay ?? 1e-4;
+  const useBias = opts.bias ?? true;
   const losses: number[] = [];
   try {
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
       opts.signal?.throwIfAborted();
       const loss = optimizer.minimize(() => {
-        const ce = tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(x, w), b));
+        const z = tf.matMul(x, w);
+        const ce = tf.losses.softmaxCrossEntropy(y, useBias ? tf.add(z, b) : z);
         return tf.add(ce, tf.mul(wd, tf.sum(tf.square(w)))) as tf.Scalar;
-      }, true, [w, b])!;
+      }, true, useBias ? [w, b] : [w])!;
       const value = (await loss.data())[0]!;
       loss.dispose();
       losses.push(value);

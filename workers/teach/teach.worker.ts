@@ -106,11 +106,9 @@ function addedNow(): number {
   return lastAdded;
 }
 
-function headTensors(name: string, head: DenseHead): StoredTensor[] {
-  return [
-    { name: `${name}.weight`, shape: [head.inputs, head.classes], data: head.weight },
-    { name: `${name}.bias`, shape: [head.classes], data: head.bias },
-  ];
+function headTensors(name: string, head: DenseHead, bias: boolean): StoredTensor[] {
+  const w: StoredTensor = { name: `${name}.weight`, shape: [head.inputs, head.classes], data: head.weight };
+  return bias ? [w, { name: `${name}.bias`, shape: [head.classes], data: head.bias }] : [w];
 }
 
 const api: TeachApi = {
@@ -187,19 +185,21 @@ const api: TeachApi = {
         if (i % 8 === 7 || i === samples.length - 1) await onEvent({ type: 'embed', done: i + 1, total: samples.length });
       }
       const k = set.classes.length;
+      const headName = bb.model.headName;
+      // The family's head decides: airbench's Linear has no bias, so its trained head learns none.
+      const bias = bb.model.variables().some((v) => v.name === `${headName}.bias`);
       let head: DenseHead;
       let losses: number[] = [];
       if (method === 'instant') head = imprint(train.e, train.y, k);
       else {
-        const r = await trainHead(train.e, train.y, k, { ...headOpts, signal, onEpoch: (epoch, loss) => onEvent({ type: 'epoch', epoch, epochs: headOpts.epochs, loss }) });
+        const r = await trainHead(train.e, train.y, k, { ...headOpts, bias, signal, onEpoch: (epoch, loss) => onEvent({ type: 'epoch', epoch, epochs: headOpts.epochs, loss }) });
         head = r.head;
         losses = r.losses;
       }
       signal.throwIfAborted();
       const correct = countCorrect(head, test.e, test.y);
       const accuracy = test.e.length ? correct / test.e.length : null;
-      const headName = bb.model.headName;
-      const tensors = [...bb.tensors.filter((t) => !t.name.startsWith(`${headName}.`)), ...headTensors(headName, head)];
+      const tensors = [...bb.tensors.filter((t) => !t.name.startsWith(`${headName}.`)), ...headTensors(headName, head, bias)];
       const sha256 = await storedDigest(tensors);
       const storedBytes = tensors.reduce((n, t) => n + t.data.byteLength, 0);
       const learnedAt = Date.now();
