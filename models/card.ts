@@ -22,9 +22,9 @@ export interface WeightSource {
   url: string;
   sha256: string;
   bytes: number;
-  format: 'safetensors';
-  /** Naming convention of the tensors in the file. */
-  convention: 'torchvision' | 'timm' | 'convcam';
+  format: 'safetensors' | 'tflite';
+  /** Naming convention of the tensors in the file ('tf-slim': a TensorFlow Lite file, mapped by its graph). */
+  convention: 'torchvision' | 'timm' | 'convcam' | 'tf-slim';
   license: string;
   /** True when the file ships with the app (in public/): no import needed. */
   embedded: boolean;
@@ -34,6 +34,21 @@ export interface WeightSource {
    * "Make all available offline" (Models view).
    */
   precache?: boolean;
+}
+
+export interface TfliteOrigin {
+  /** The width multiplier (MobileNet v1's alpha, MobileNetV2's depth multiplier). */
+  alpha: number;
+  /** The resolution multiplier: input size / 224. */
+  rho: number;
+  /** The weights' storage type in the file: UINT8, INT8, FLOAT16 or FLOAT32 (dequantised to float32 here). */
+  dtype: string;
+  /** Per-tensor or per-channel quantisation (null for float files). */
+  quantisation: 'per-tensor' | 'per-channel' | null;
+  /** The source file's name. */
+  file: string;
+  /** The top-1 its publisher states for this exact file (known files only), with where it is stated. */
+  publishedTop1?: { value: number; source: string };
 }
 
 /**
@@ -77,6 +92,8 @@ interface CardFields {
   adapted?: string;
   /** A model taught on this device from the user's own samples (the Teach view). */
   taught?: TaughtInfo;
+  /** A model imported from a TensorFlow Lite file: the seed's two shrinking hyperparameters and how the file stored its weights. */
+  tflite?: TfliteOrigin;
   /** Measured figures with the command that produced them. */
   metrics?: { name: string; value: number; command: string; dataset: string }[];
 }

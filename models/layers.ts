@@ -4,7 +4,7 @@
 // axis (NHWC, so it is also torchvision's LayerNorm2d over channels), LRN, hard-swish,
 // squeeze-excitation and torchvision's Conv2dNormActivation. All NHWC.
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, Linear, Module, type Ctx, type FusedAct } from './nn';
+import { BatchNorm2d, Conv2d, Linear, Module, type Ctx, type FusedAct, type Padding } from './nn';
 
 /** A parameter-free step inside a Sequential (ReLU, pooling, dropout, flatten...). */
 export type Op = (x: tf.Tensor, ctx: Ctx) => tf.Tensor;
@@ -55,13 +55,20 @@ export class Sequential extends Module {
    */
   override fuseForInference(): void {
     super.fuseForInference();
+    const actOf = (it: Module | Op | undefined): FusedAct => (it === relu ? 'relu' : it === relu6 ? 'relu6' : 'linear');
     for (let i = 0; i + 1 < this.items.length; i++) {
       const [conv, bn, next] = [this.items[i], this.items[i + 1], this.items[i + 2]];
-      if (!(conv instanceof Conv2d && bn instanceof BatchNorm2d)) continue;
-      const act: FusedAct = next === relu ? 'relu' : next === relu6 ? 'relu6' : 'linear';
-      conv.foldBatchNorm(bn, act);
-      this.folded.add(i + 1);
-      if (act !== 'linear') this.folded.add(i + 2);
+      if (!(conv instanceof Conv2d)) continue;
+      if (bn instanceof BatchNorm2d) {
+        const act = actOf(next);
+        conv.foldBatchNorm(bn, act);
+        this.folded.add(i + 1);
+        if (act !== 'linear') this.folded.add(i + 2);
+      } else if (actOf(bn) !== 'linear' && !conv.isFolded) {
+        // A conv whose BatchNorm was folded before import (TFLite): its ReLU/ReLU6 runs in the kernel.
+        conv.fuseActivation(actOf(bn));
+        this.folded.add(i + 1);
+      }
     }
   }
 
@@ -210,18 +217,32 @@ export function activation(a: Act): Op | null {
 }
 
 /**
+ * How a family pads its convs: 'torch' is PyTorch's symmetric (k - 1) / 2; 'tf-same' is
+ * TensorFlow's SAME (output ceil(n / stride); for a stride-2 conv on an even input the extra
+ * row and column go at the bottom and right only), which TF-slim weights were trained with.
+ */
+export type ConvPadding = 'torch' | 'tf-same';
+
+export function convPadding(k: number, padding: ConvPadding = 'torch'): Padding {
+  return padding === 'tf-same' ? 'same' : (k - 1) / 2;
+}
+
+/**
  * torchvision.ops.Conv2dNormActivation: conv (no bias) as "0", BatchNorm as "1", activation
- * as "2"; padding (k - 1) / 2.
+ * as "2"; padding (k - 1) / 2 unless `padding` says 'tf-same'. With `foldedBn` (weights whose
+ * BatchNorm is already folded into the conv, as TensorFlow Lite files are): conv with a bias
+ * as "0", activation as "1".
  */
 export function convBnAct(
   cin: number,
   cout: number,
   k: number,
-  opts: { stride?: number; groups?: number; act?: Act; eps?: number; momentum?: number } = {},
+  opts: { stride?: number; groups?: number; act?: Act; eps?: number; momentum?: number; padding?: ConvPadding; foldedBn?: boolean } = {},
 ): Sequential {
-  const conv = new Conv2d(cin, cout, k, { stride: opts.stride ?? 1, padding: (k - 1) / 2, bias: false, groups: opts.groups ?? 1 });
-  const bn = new BatchNorm2d(cout, { eps: opts.eps ?? 1e-5, momentum: opts.momentum ?? 0.1 });
+  const conv = new Conv2d(cin, cout, k, { stride: opts.stride ?? 1, padding: convPadding(k, opts.padding), bias: !!opts.foldedBn, groups: opts.groups ?? 1 });
   const act = activation(opts.act ?? 'relu');
+  if (opts.foldedBn) return new Sequential(act ? [conv, act] : [conv]);
+  const bn = new BatchNorm2d(cout, { eps: opts.eps ?? 1e-5, momentum: opts.momentum ?? 0.1 });
   return new Sequential(act ? [conv, bn, act] : [conv, bn]);
 }
 

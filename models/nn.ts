@@ -301,14 +301,22 @@ export class Conv2d extends Module {
     this.folded = { filter, bias, act };
   }
 
+  /** The activation after this conv runs inside its kernel, for inference (no BatchNorm to fold). */
+  fuseActivation(act: FusedAct): void {
+    this.fusedAct = act;
+  }
+
+  private fusedAct: FusedAct = 'linear';
+
   protected override resetInference(): void {
     this.folded?.filter.dispose();
     this.folded?.bias.dispose();
     this.folded = undefined;
+    this.fusedAct = 'linear';
   }
 
   forward(x: tf.Tensor, ctx: Ctx = EVAL): tf.Tensor {
-    if (this.folded && ctx.training) throw new Error('This model was fused for inference and cannot be trained; reload it.');
+    if ((this.folded || this.fusedAct !== 'linear') && ctx.training) throw new Error('This model was fused for inference and cannot be trained; reload it.');
     if (trace.hook) {
       const [n, h, w] = x.shape as number[];
       const shape = [n!, this.outSize(h!), this.outSize(w!), this.cout];
@@ -330,7 +338,7 @@ export class Conv2d extends Module {
     // The bias (and a folded BatchNorm and activation) run inside the conv kernel.
     const w = (this.folded?.filter ?? this.p('weight')) as tf.Tensor4D;
     const b = this.folded?.bias ?? (bias ? (this.p('bias') as tf.Tensor1D) : undefined);
-    const activation = this.folded?.act ?? 'linear';
+    const activation = this.folded?.act ?? this.fusedAct;
     const xin = x as tf.Tensor4D;
     return groups === 1
       ? tf.fused.conv2d({ x: xin, filter: w, strides: stride, pad, bias: b, activation })

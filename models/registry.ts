@@ -31,9 +31,12 @@ export const DEFAULT_MODEL_ID = airbench.airbenchCifar10.id;
 /** The shipped CIFAR-10 models (32x32 input, 10 classes), the default among them: the rows of npm run table. */
 export const SHIPPED_CIFAR10: readonly ModelCard[] = CARDS.filter((c) => c.weights.embedded && c.labels.length === 10 && c.preprocess.size[0] === 32);
 
-/** The Compare view opens with the first four of these that ship, in the seed's order. */
-const COMPARE_LINE = ['lenet5-cifar10', 'alexnet-cifar10', 'vgg11-cifar10', 'resnet20-cifar10', 'mobilenet-v2-cifar10', 'convnext-cifar10', DEFAULT_MODEL_ID];
-export const DEFAULT_COMPARISON: readonly string[] = COMPARE_LINE.filter((id) => CARDS.some((c) => c.id === id && c.weights.embedded)).slice(0, 4);
+/** How many models the Compare view runs side by side, at most (each is a worker). */
+export const MAX_COMPARED = 4;
+
+/** The Compare view opens with the first MAX_COMPARED of these that ship: the line's ends and steps between. */
+const COMPARE_LINE = ['lenet5-cifar10', 'alexnet-cifar10', 'resnet20-cifar10', 'convnext-cifar10', 'mobilenet-v2-cifar10', 'vgg11-cifar10', DEFAULT_MODEL_ID];
+export const DEFAULT_COMPARISON: readonly string[] = COMPARE_LINE.filter((id) => CARDS.some((c) => c.id === id && c.weights.embedded)).slice(0, MAX_COMPARED);
 
 /** Cards of models trained on this device; they are stored with their weights in IndexedDB. */
 const userCards = new Map<string, ModelCard>();

@@ -73,6 +73,11 @@ function decode(dtype: Dtype, bytes: Uint8Array): Float32Array {
   return out;
 }
 
+/** IEEE half-precision values (little-endian) as float32: also TensorFlow Lite's FLOAT16 tensors. */
+export function decodeFloat16(bytes: Uint8Array): Float32Array {
+  return decode('F16', bytes);
+}
+
 let table: Float32Array | undefined;
 function f16Table(): Float32Array {
   if (!table) {
@@ -87,6 +92,7 @@ function lookalike(bytes: Uint8Array): string | null {
   const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   if (PNG.every((b, i) => bytes[i] === b)) return 'it looks like a PNG image';
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'it looks like a JPEG image';
+  if (String.fromCharCode(...bytes.subarray(4, 8)) === 'TFL3') return 'it is a TensorFlow Lite model (import it with "Import a TensorFlow Lite MobileNet" instead)';
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4) return 'it looks like a ZIP archive (a PyTorch .pt or .pth file? Convert it to safetensors)';
   const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart().toLowerCase();
   if (head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<')) return 'it looks like an HTML page (a web page instead of the weights?)';

@@ -2,10 +2,13 @@
 // CVPR 2018 (arXiv:1801.04381), as torchvision builds it: inverted residual blocks (1x1
 // expansion + ReLU6, 3x3 depthwise + ReLU6, linear 1x1 projection), residual where shapes
 // match, a 1x1 conv to 1280 and a linear classifier; 3,504,872 parameters, 0.30 GMACs.
-// Names equal torchvision's state dict (features.N.conv.M..., classifier.1).
+// Names equal torchvision's state dict (features.N.conv.M..., classifier.1). TF-slim's own
+// network (its TensorFlow Lite files) is { padding: 'tf-same', foldedBn: true }: TensorFlow's
+// SAME padding and BatchNorm folded into conv biases; its 1x1-conv classifier on the pooled
+// 1x1 map is classifier.1 (a 1x1 conv there is a linear layer).
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d, Conv2d, Linear, Module, type Ctx } from '../nn';
-import { Sequential, convBnAct, dropout, makeDivisible, type ZooModel } from '../layers';
+import { Sequential, convBnAct, convPadding, dropout, makeDivisible, type ConvPadding, type ZooModel } from '../layers';
 
 declare module '../card' {
   interface FamilyConfigs {
@@ -15,15 +18,18 @@ declare module '../card' {
 
 export class InvertedResidual extends Module {
   private readonly conv: Sequential;
-  private readonly residual: boolean;
-  constructor(cin: number, cout: number, stride: number, expand: number) {
+  /** Whether the block adds its input (stride 1 and the same channels): TFLite files have one ADD for each. */
+  readonly residual: boolean;
+  constructor(cin: number, cout: number, stride: number, expand: number, style: { padding?: ConvPadding; foldedBn?: boolean } = {}) {
     super();
     const hidden = Math.round(cin * expand);
     this.residual = stride === 1 && cin === cout;
     const layers: Module[] = [];
-    if (expand !== 1) layers.push(convBnAct(cin, hidden, 1, { act: 'relu6' }));
-    layers.push(convBnAct(hidden, hidden, 3, { stride, groups: hidden, act: 'relu6' }));
-    layers.push(new Conv2d(hidden, cout, 1, { bias: false }), new BatchNorm2d(cout));
+    if (expand !== 1) layers.push(convBnAct(cin, hidden, 1, { act: 'relu6', ...style }));
+    layers.push(convBnAct(hidden, hidden, 3, { stride, groups: hidden, act: 'relu6', ...style }));
+    // The linear bottleneck: a 1x1 projection, BatchNorm and no activation.
+    if (style.foldedBn) layers.push(new Conv2d(hidden, cout, 1, { bias: true, padding: convPadding(1, style.padding) }));
+    else layers.push(new Conv2d(hidden, cout, 1, { bias: false }), new BatchNorm2d(cout));
     this.conv = this.add('conv', new Sequential(layers));
   }
 
@@ -44,6 +50,10 @@ export interface MobileNetV2Config {
   dropout?: number;
   /** Strides of the first conv, then of each Table 2 row: [2, 1, 2, 2, 2, 1, 2, 1] (CIFAR-10: the 24-channel row at 1, one downsampling fewer). */
   strides?: readonly number[];
+  /** 'torch' (default): symmetric (k - 1) / 2; 'tf-same': TensorFlow's SAME, as TF-slim trained it. */
+  padding?: ConvPadding;
+  /** BatchNorm already folded into each conv's bias (TensorFlow Lite files): convs with a bias, no BatchNorm. */
+  foldedBn?: boolean;
 }
 
 export class MobileNetV2 extends Module implements ZooModel {
@@ -58,16 +68,17 @@ export class MobileNetV2 extends Module implements ZooModel {
     const last = makeDivisible(1280 * Math.max(1, wm), 8);
     const strides = cfg.strides ?? [2, ...MOBILENET_V2_SETTING.map(([, , , s]) => s)];
     if (strides.length !== 8) throw new Error(`MobileNetV2 strides: 8 (the stem and 7 rows), not ${strides.length}.`);
-    const layers: Module[] = [convBnAct(3, cin, 3, { stride: strides[0], act: 'relu6' })];
+    const style = { padding: cfg.padding ?? 'torch', foldedBn: cfg.foldedBn ?? false } as const;
+    const layers: Module[] = [convBnAct(3, cin, 3, { stride: strides[0], act: 'relu6', ...style })];
     for (const [row, [t, c, n]] of MOBILENET_V2_SETTING.entries()) {
       const s = strides[row + 1]!;
       const cout = makeDivisible(c * wm, 8);
       for (let i = 0; i < n; i++) {
-        layers.push(new InvertedResidual(cin, cout, i === 0 ? s : 1, t));
+        layers.push(new InvertedResidual(cin, cout, i === 0 ? s : 1, t, style));
         cin = cout;
       }
     }
-    layers.push(convBnAct(cin, last, 1, { act: 'relu6' }));
+    layers.push(convBnAct(cin, last, 1, { act: 'relu6', ...style }));
     this.stack = this.add('features', new Sequential(layers));
     this.width = last;
     this.classifier = this.add('classifier', new Sequential([dropout(cfg.dropout ?? 0.2), new Linear(last, cfg.numClasses ?? 1000)]));

@@ -9,6 +9,7 @@ import type {
   CachedModel,
   ClassifyResult,
   EngineOptions,
+  ForwardTiming,
   Frame,
   InferenceApi,
   InferenceBackend,
@@ -65,6 +66,22 @@ export class Bridge {
     const id = this.nextId++;
     return this.link.watch(`importWeights(${modelId})`, CALL_DEADLINES.progress, (kick) =>
       cancelInWorker(signal, () => this.api.importWeights(modelId, input, Comlink.proxy((e) => (kick(), onProgress(e))), id), () => void this.api.cancel(id)),
+    );
+  }
+
+  /** Imports a TensorFlow Lite MobileNet as a model of its own; the result's card.id is its model id. */
+  importTflite(input: WeightsInput, onProgress: ProgressListener, signal?: AbortSignal): Promise<CachedModel> {
+    const id = this.nextId++;
+    return this.link.watch('importTflite', CALL_DEADLINES.progress, (kick) =>
+      cancelInWorker(signal, () => this.api.importTflite(input, Comlink.proxy((e) => (kick(), onProgress(e))), id), () => void this.api.cancel(id)),
+    );
+  }
+
+  /** Model-only latency of a loaded model on the worker's backend (inference worker: timeForward). */
+  timeForward(modelId: string, runs: number, signal?: AbortSignal): Promise<ForwardTiming> {
+    const id = this.nextId++;
+    return this.link.watch(`timeForward(${modelId})`, CALL_DEADLINES.long, () =>
+      cancelInWorker(signal, () => this.api.timeForward(modelId, runs, id), () => void this.api.cancel(id)),
     );
   }
 

@@ -8,11 +8,11 @@
 import { ModelRunner } from './runner.svelte';
 import { weightsNotice, type FrameSink } from './session.svelte';
 import { chartTop, compareCsv, compareJson, compareRow, type CompareExport } from './compare';
-import { DEFAULT_COMPARISON, findCard } from '../../models/registry';
+import { DEFAULT_COMPARISON, findCard, MAX_COMPARED } from '../../models/registry';
 import type { EngineOptions } from '../../workers/contracts/inference-protocol';
 
 export const MIN_MODELS = 2;
-export const MAX_MODELS = 4;
+export const MAX_MODELS = MAX_COMPARED;
 export const SCHEDULING = 'one worker (and TF.js engine) per model; each camera frame is offered to every idle model, latest frame wins per model';
 
 export class CompareSession implements FrameSink {

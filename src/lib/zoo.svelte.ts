@@ -6,6 +6,8 @@ import type { ModelCard } from '../../models/card';
 import type { CachedModel, LayerRow, ProgressEvent, WeightsInput } from '../../workers/contracts/inference-protocol';
 
 export type WeightsChange = 'imported' | 'deleted';
+/** The key of the TensorFlow Lite import in `importing`, `messages` and cancelImport. */
+export const TFLITE_IMPORT = 'tflite-import';
 export type ZooMessage = { kind: 'error' | 'ok'; text: string };
 
 export class Zoo {
@@ -69,6 +71,43 @@ export class Zoo {
       delete this.importing[id];
       await this.refresh();
     }
+  }
+
+  /**
+   * Imports a TensorFlow Lite MobileNet as a model of its own (its card comes from the file).
+   * Progress and the message are kept under TFLITE_IMPORT; resolves to the new model's id, or
+   * null when it failed or was cancelled (the message says why).
+   */
+  async importTflite(input: WeightsInput): Promise<string | null> {
+    const key = TFLITE_IMPORT;
+    if (this.importing[key]) return null;
+    delete this.messages[key];
+    this.importing[key] = { progress: null };
+    const abort = new AbortController();
+    this.aborts.set(key, abort);
+    try {
+      const meta = await (await this.worker.ready()).importTflite(input, (p) => {
+        if (this.importing[key]) this.importing[key].progress = p;
+      }, abort.signal);
+      registerUserCard(meta.card!);
+      this.messages[key] = { kind: 'ok', text: `Stored ${meta.card!.name} as ${meta.modelId} (sha256 ${meta.sha256.slice(0, 12)}…): pick it in Live or Compare.` };
+      for (const f of this.listeners) void f(meta.modelId, 'imported');
+      return meta.modelId;
+    } catch (e) {
+      this.messages[key] = (e as Error)?.name === 'AbortError'
+        ? { kind: 'ok', text: 'The TensorFlow Lite import was cancelled; nothing was stored.' }
+        : { kind: 'error', text: `Could not import the TensorFlow Lite model: ${(e as Error).message}` };
+      return null;
+    } finally {
+      this.aborts.delete(key);
+      delete this.importing[key];
+      await this.refresh();
+    }
+  }
+
+  /** The stored models imported from TensorFlow Lite files, in the order of their cards' alpha and rho (largest first). */
+  get tflite(): ModelCard[] {
+    return this.cached.flatMap((c) => (c.card?.tflite ? [c.card] : [])).sort((a, b) => b.tflite!.alpha * b.tflite!.rho - a.tflite!.alpha * a.tflite!.rho);
   }
 
   private readonly listeners: ((id: string, change: WeightsChange) => Promise<void>)[] = [];

@@ -126,6 +126,14 @@ export interface LoadedModel {
   firstInferenceMs: number;
 }
 
+export interface ForwardTiming {
+  backend: BackendName;
+  /** wasm: the threads it ran on. */
+  threads?: number;
+  /** Each timed run, ms. */
+  runs: number[];
+}
+
 /** A model whose converted weights are stored in IndexedDB. */
 export interface CachedModel {
   modelId: string;
@@ -178,6 +186,14 @@ export interface InferenceApi {
   forget(modelId: string): Promise<void>;
   /** Downloads (or reads), verifies, converts and stores a model's weights in one transaction. */
   importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener, callId: number): Promise<CachedModel>;
+  /**
+   * Imports a TensorFlow Lite MobileNet (v1 at any alpha and resolution, or V2; float32,
+   * float16, or uint8/int8 quantised) as a model of its own: its card is made from the file
+   * (CachedModel.card, whose id is the stored model's id) and its weights are stored dequantised.
+   */
+  importTflite(input: WeightsInput, onProgress: ProgressListener, callId: number): Promise<CachedModel>;
+  /** Times `runs` forward passes (each with its awaited readback) of a loaded model on this worker's backend, after one untimed run. */
+  timeForward(modelId: string, runs: number, callId: number): Promise<ForwardTiming>;
   cached(): Promise<CachedModel[]>;
   deleteCached(modelId: string): Promise<void>;
   /** Everything stored on the device, each with its size (workers/store/storage.ts). */

@@ -2,7 +2,9 @@
 import '../engine/csp-report';
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
-import { findCard } from '../../models/registry';
+import { findCard, registerUserCard } from '../../models/registry';
+import { parseTflite } from '../import/tflite';
+import { mapTfliteMobilenet } from '../import/tflite-mobilenet';
 import { buildModel, loadClassifier, type Classifier } from '../../models/builders';
 import { EVAL } from '../../models/nn';
 import { parseSafetensors, requireFinite } from '../../models/safetensors';
@@ -24,7 +26,7 @@ import { deleteCached, listCached, putCached, type StoredTensor } from '../store
 import { deleteStored, listStored } from '../store/storage';
 import { cardFor, toStored, weightsFor } from '../store/model-weights';
 import { profileCard } from '../../models/profile';
-import type { CachedModel, ClassifyResult, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, ProgressListener, WeightsInput } from '../contracts/inference-protocol';
+import type { CachedModel, ClassifyResult, ForwardTiming, Frame, FrameImport, InferenceApi, InferenceBackend, LoadedModel, ProgressListener, WeightsInput } from '../contracts/inference-protocol';
 
 interface Loaded {
   card: ModelCard;
@@ -144,18 +146,7 @@ function forget(id: string): void {
 async function importWeights(id: string, input: WeightsInput, onProgress: ProgressListener, signal: AbortSignal): Promise<CachedModel> {
   const card = findCard(id);
   const want = (input.sha256 ?? '').trim().toLowerCase() || card.weights.sha256;
-  if (want && !/^[0-9a-f]{64}$/.test(want)) throw new WeightsError('A sha256 is 64 hexadecimal characters.');
-  let buffer: ArrayBuffer;
-  if (input.file) {
-    buffer = await input.file.arrayBuffer();
-    const got = await sha256Hex(buffer);
-    if (want && got !== want) throw new WeightsError(`The file has sha256 ${got}, expected ${want}: it is corrupted or not the right file.`);
-  } else if (input.url) {
-    const progress = (loaded: number, total: number) => onProgress({ type: 'download', modelId: id, loaded, total });
-    buffer = await fetchVerified(new URL(input.url, baseUrl).href, { sha256: want, bytes: 0 }, progress, signal);
-  } else {
-    throw new WeightsError('Give a URL or a file to import weights from.');
-  }
+  const buffer = await sourceBytes(id, input, want, onProgress, signal);
   onProgress({ type: 'verify', modelId: id });
   const model = await buildModel(card);
   // Parse and check every name and shape before anything is written.
@@ -181,6 +172,61 @@ async function importWeights(id: string, input: WeightsInput, onProgress: Progre
   await putCached(meta, tensors);
   forget(id); // a model loaded from older weights must be rebuilt next time
   return meta;
+}
+
+/** The bytes of an import: a picked file (its sha256 checked if one is given) or a verified download. */
+async function sourceBytes(id: string, input: WeightsInput, want: string, onProgress: ProgressListener, signal: AbortSignal): Promise<ArrayBuffer> {
+  if (want && !/^[0-9a-f]{64}$/.test(want)) throw new WeightsError('A sha256 is 64 hexadecimal characters.');
+  if (input.file) {
+    const buffer = await input.file.arrayBuffer();
+    const got = await sha256Hex(buffer);
+    if (want && got !== want) throw new WeightsError(`The file has sha256 ${got}, expected ${want}: it is corrupted or not the right file.`);
+    return buffer;
+  }
+  if (input.url) {
+    const progress = (loaded: number, total: number) => onProgress({ type: 'download', modelId: id, loaded, total });
+    return fetchVerified(new URL(input.url, baseUrl).href, { sha256: want, bytes: 0 }, progress, signal);
+  }
+  throw new WeightsError('Give a URL or a file to import weights from.');
+}
+
+/** A TensorFlow Lite MobileNet becomes a model of its own, with the card its graph describes. */
+async function importTflite(input: WeightsInput, onProgress: ProgressListener, signal: AbortSignal): Promise<CachedModel> {
+  const label = 'tflite';
+  const buffer = await sourceBytes(label, input, (input.sha256 ?? '').trim().toLowerCase(), onProgress, signal);
+  onProgress({ type: 'verify', modelId: label });
+  const sha256 = await sha256Hex(buffer);
+  const file = input.file instanceof File ? input.file.name : input.url ? decodeURIComponent(new URL(input.url, baseUrl).pathname.split('/').pop() ?? '') : 'model.tflite';
+  const { card, tensors } = await mapTfliteMobilenet(parseTflite(new Uint8Array(buffer)), { file, url: input.url ?? '', sha256, bytes: buffer.byteLength });
+  signal.throwIfAborted();
+  onProgress({ type: 'store', modelId: card.id });
+  const meta: CachedModel = { modelId: card.id, sha256, sourceBytes: buffer.byteLength, storedBytes: tensors.reduce((n, t) => n + t.data.byteLength, 0), savedAt: Date.now(), card };
+  await putCached(meta, tensors);
+  registerUserCard(card);
+  forget(card.id);
+  return meta;
+}
+
+/** Model-only latency on this backend: one untimed run (shaders compile), then `runs` timed ones. */
+async function timeForward(id: string, runs: number, signal: AbortSignal): Promise<ForwardTiming> {
+  const m = models.get(id);
+  if (!m) throw new Error(`Model ${id} is not loaded.`);
+  const { card, model } = await m;
+  const [h, w] = card.preprocess.size;
+  const x = tf.zeros([1, h, w, card.preprocess.channels ?? 3]) as tf.Tensor4D;
+  try {
+    await run(model, x);
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      signal.throwIfAborted();
+      const t0 = performance.now();
+      await run(model, x);
+      times.push(performance.now() - t0);
+    }
+    return { backend: backend!.name, threads: backend!.threads, runs: times };
+  } finally {
+    x.dispose();
+  }
 }
 
 const api: InferenceApi = {
@@ -233,6 +279,10 @@ const api: InferenceApi = {
   },
 
   importWeights: (id, input, onProgress, callId) => withCall(callId, (signal) => importWeights(id, input, onProgress, signal)),
+
+  importTflite: (input, onProgress, callId) => withCall(callId, (signal) => importTflite(input, onProgress, signal)),
+
+  timeForward: (id, runs, callId) => withCall(callId, (signal) => timeForward(id, runs, signal)),
 
   cached: listCached,
 

@@ -19,7 +19,7 @@ export async function listStored(): Promise<StoredItem[]> {
   const d = await openDb();
   const [models, datasets, runs] = await Promise.all([d.getAll('models'), d.getAll('datasets'), d.getAll('runs')]);
   const items: StoredItem[] = [
-    ...models.map((m): StoredItem => ({ kind: m.card ? 'trained' : 'weights', id: m.modelId, name: m.card?.name ?? nameOf(m.modelId), bytes: m.storedBytes, savedAt: m.savedAt })),
+    ...models.map((m): StoredItem => ({ kind: m.card && m.card.weights.format !== 'tflite' ? 'trained' : 'weights', id: m.modelId, name: m.card?.name ?? nameOf(m.modelId), bytes: m.storedBytes, savedAt: m.savedAt })),
     // Per image, its label byte and 32x32x3 pixels: the chunks hold nothing else.
     ...datasets.map((s): StoredItem => ({ kind: 'dataset', id: s.id, name: `CIFAR-10, ${s.trainCount} training and ${s.testCount} test images (${s.source})`, bytes: (s.trainCount + s.testCount) * (1 + 32 * 32 * 3), savedAt: s.importedAt })),
     ...runs.map((r): StoredItem => ({ kind: 'run', id: r.runId, name: `Run ${r.runId} of ${nameOf(r.config.baseModelId)}`, bytes: new TextEncoder().encode(JSON.stringify(r)).byteLength, savedAt: r.updatedAt, run: r })),
