@@ -11,6 +11,8 @@ import { classNamesProblem, heldOutIds, learnProblem, MAX_CLASSES, sampleSize } 
 import { DEFAULT_MODEL_ID } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
 
+const BACKBONE_KEY = 'convcam.teach.backbone';
+
 export type TeachMessage = { kind: 'error' | 'ok'; text: string };
 
 export const METHOD_NAMES: Record<TeachMethod, string> = { instant: 'Instant (class means)', head: 'Trained head (softmax)' };
@@ -26,7 +28,8 @@ export class TeachState {
   recording = $state<string | null>(null);
   /** Samples per second while the button is held. */
   rate = $state(4);
-  backboneId = $state(DEFAULT_MODEL_ID);
+  /** The chosen backbone, remembered across reloads (a preference, so localStorage). */
+  backboneId = $state(globalThis.localStorage?.getItem(BACKBONE_KEY) ?? DEFAULT_MODEL_ID);
   /** The backbone loaded in the worker (new samples are embedded with it as they arrive). */
   loadedBackbone = $state<string | null>(null);
   headEpochs = $state(100);
@@ -110,11 +113,15 @@ export class TeachState {
 
   async useBackbone(id: string): Promise<void> {
     this.backboneId = id;
+    this.loadedBackbone = null;
     try {
       await this.api().call('useBackbone', (a) => a.useBackbone(id), CALL_DEADLINES.progress);
       if (this.backboneId === id) this.loadedBackbone = id;
+      localStorage.setItem(BACKBONE_KEY, id);
     } catch (e) {
       this.message = { kind: 'error', text: `Could not load the backbone: ${(e as Error).message}` };
+      // A remembered backbone that is gone (its weights deleted): back to the default.
+      if (id !== DEFAULT_MODEL_ID) await this.useBackbone(DEFAULT_MODEL_ID);
     }
   }
 

@@ -10,19 +10,27 @@ import { join, resolve } from 'node:path';
 import { existsSync, writeFileSync } from 'node:fs';
 import { launch, openApp, ORIGIN, ROOT, tmpFile, framesShown } from '../../tools/app-harness';
 import { writeY4M } from '../../tools/y4m';
-import { frameOf, readBmp } from '../../tools/bmp';
+import { frameOf } from '../../tools/camera-frames';
+import { decodePhoto, TFLITE_DIR } from '../../tools/photos';
 
 const PHOTOS = process.env.IMPRINTING_DIR ?? resolve(ROOT, '../shared/images/imprinting');
 const CLASSES = { cat: ['cat_train_0.bmp'], dog: ['dog_train_0.bmp'], hotdog: ['hotdog_train_0.bmp', 'hotdog_train_1.bmp'] };
 const TESTS = { cat: 'cat_test_0.bmp', dog: 'dog_test_0.bmp', hotdog: 'hotdog_test_0.bmp' };
 const PER_CLASS = 10;
+/**
+ * The backbone: by default the real ImageNet MobileNetV2 of ../shared/models/tflite/, imported
+ * in the Models view as a user would; TEACH_BACKBONE=airbench-cifar10 (or any shipped model)
+ * teaches on that instead.
+ */
+const V2_FILE = 'mobilenet_v2_1.0_224_quant.tflite';
+const BACKBONE = process.env.TEACH_BACKBONE ?? 'tflite-mobilenet-v2-1.0-224-quant';
 const W = 320;
 const H = 240;
 const VIDEO = tmpFile('teach-camera.y4m', new Uint8Array());
 
 /** The photos as camera frames: 12 frames, each shifted and scaled a little differently. */
 function playPhotos(files: string[], frames = 12): void {
-  const imgs = files.map((f) => readBmp(join(PHOTOS, f)));
+  const imgs = files.map((f) => decodePhoto(join(PHOTOS, f)));
   const out = Array.from({ length: frames }, (_, i) =>
     frameOf(imgs[i % imgs.length]!, W, H, 1 + 0.05 * (i % 4), ((i % 3) - 1) * 12, ((Math.floor(i / 3) % 3) - 1) * 9),
   );
@@ -39,7 +47,9 @@ const count = async (i: number) => parseInt((await row(i).getByTestId('class-cou
 
 async function openTeach(): Promise<void> {
   await page.getByRole('button', { name: 'Teach', exact: true }).click();
-  await expect(page.getByTestId('backbone')).toHaveAttribute('data-loaded', 'airbench-cifar10', { timeout: 120_000 });
+  await expect(page.getByTestId('backbone')).toHaveAttribute('data-loaded', /.+/, { timeout: 120_000 });
+  if ((await page.getByTestId('backbone').inputValue()) !== BACKBONE) await page.getByTestId('backbone').selectOption(BACKBONE);
+  await expect(page.getByTestId('backbone')).toHaveAttribute('data-loaded', BACKBONE, { timeout: 120_000 });
 }
 
 /** Stops the camera if on and starts it again, so Chromium reads the rewritten file. */
@@ -68,6 +78,13 @@ test.describe.serial('teach', () => {
     playPhotos(CLASSES.cat);
     ({ browser, context, page } = await launch({ video: VIDEO, webgpu: false }));
     await openApp(page, 'backend=wasm');
+    if (BACKBONE.startsWith('tflite-')) {
+      await page.getByRole('button', { name: 'Models' }).click();
+      const form = page.getByTestId('tflite-import');
+      await form.getByTestId('tflite-file').setInputFiles(join(TFLITE_DIR, V2_FILE));
+      await form.getByRole('button', { name: 'Import', exact: true }).click();
+      await expect(form.getByTestId('tflite-message')).toHaveText(/^Stored /, { timeout: 120_000 });
+    }
     await openTeach();
   });
   test.afterAll(async () => {
@@ -138,13 +155,13 @@ test.describe.serial('teach', () => {
     test(`learns with the ${method} method and the test photos are named right through the live camera`, async () => {
       await page.getByTestId(`learn-${method}`).click();
       const result = page.getByTestId(`result-${method}`);
-      await expect(result).toHaveAttribute('data-model', `taught-${method}-airbench-cifar10`, { timeout: 120_000 });
+      await expect(result).toHaveAttribute('data-model', `taught-${method}-${BACKBONE}`, { timeout: 120_000 });
       accuracies[method] = Number(await result.getAttribute('data-accuracy'));
       console.log(`teach: ${method} held-out accuracy ${accuracies[method]} (${await result.locator('td').nth(1).textContent()})`);
       expect(accuracies[method]).toBeGreaterThanOrEqual(0.8);
       if (method === 'head') await expect(page.getByTestId('head-loss')).toBeVisible();
       await page.getByTestId(`use-${method}`).click();
-      await expect(page.getByTestId('model-picker')).toHaveValue(`taught-${method}-airbench-cifar10`);
+      await expect(page.getByTestId('model-picker')).toHaveValue(`taught-${method}-${BACKBONE}`);
       await expect(page.getByTestId('status')).toHaveText('Ready', { timeout: 120_000 });
       for (const [name, file] of Object.entries(TESTS)) {
         playPhotos([file], 2);
@@ -161,17 +178,17 @@ test.describe.serial('teach', () => {
     const counts = [await count(0), await count(1), await count(2)];
     await page.reload();
     await page.getByTestId('status').filter({ hasText: 'Ready' }).waitFor({ timeout: 120_000 });
-    for (const m of ['instant', 'head']) await expect(page.locator(`[data-testid=model-picker] option[value=taught-${m}-airbench-cifar10]`)).toHaveCount(1);
+    for (const m of ['instant', 'head']) await expect(page.locator(`[data-testid=model-picker] option[value="taught-${m}-${BACKBONE}"]`)).toHaveCount(1);
     await openTeach();
     await expect.poll(() => Promise.all([0, 1, 2].map(count))).toEqual(counts);
-    await expect(page.getByTestId('result-instant')).toHaveAttribute('data-model', 'taught-instant-airbench-cifar10');
+    await expect(page.getByTestId('result-instant')).toHaveAttribute('data-model', `taught-instant-${BACKBONE}`);
     // The dataset as one file, imported back whole.
     const [dataset] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-dataset').click()]);
     await page.getByTestId('import-dataset').setInputFiles(await dataset.path());
     await expect(msg()).toContainText(`Imported ${counts.reduce((a, b) => a + b)} samples in 3 classes`);
     // The taught model as safetensors with its card.
     const [model] = await Promise.all([page.waitForEvent('download'), page.getByTestId('result-instant').getByRole('button', { name: 'Export' }).click()]);
-    expect(model.suggestedFilename()).toBe('taught-instant-airbench-cifar10.safetensors');
+    expect(model.suggestedFilename()).toBe(`taught-instant-${BACKBONE}.safetensors`);
     await page.getByTestId('import-taught').setInputFiles(await model.path());
     await expect(msg()).toContainText('Imported "Taught (instant');
   });

@@ -215,7 +215,9 @@ const api: TeachApi = {
         taught: { backbone: bb.card.id, backboneName: bb.card.name, method, samples: samples.length, heldOutAccuracy: accuracy, heldOutCount: test.e.length, learnedAt },
         metrics: accuracy === null ? [] : [{ name: 'held-out accuracy', value: accuracy, command: 'ConvCam Teach view', dataset: `${test.e.length} held-out samples of your own` }],
       };
+      // Not the backbone's own: a taught model is neither a reduced line model nor a TFLite import.
       delete card.adapted;
+      delete card.tflite;
       const p = await profileCard(card);
       card = { ...card, params: p.params, macs: p.macs };
       const meta: CachedModel = { modelId, sha256, sourceBytes: storedBytes, storedBytes, savedAt: learnedAt, card };
