@@ -125,6 +125,9 @@ test.describe.serial('teach', () => {
     await row(2).getByTestId('add-files').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') });
     await expect(msg()).toContainText('"notes.png" is not an image');
     expect(await count(2)).toBe(0);
+    await row(2).getByTestId('add-files').setInputFiles(join(PHOTOS, CLASSES.hotdog[0]!));
+    await expect(msg()).toContainText('Added 1 image');
+    await expect(row(2).getByTestId('sample')).toHaveCount(1);
   });
 
   test('records samples from the camera for each class, with no tensor growth', async () => {
@@ -157,10 +160,10 @@ test.describe.serial('teach', () => {
       const result = page.getByTestId(`result-${method}`);
       await expect(result).toHaveAttribute('data-model', `taught-${method}-${BACKBONE}`, { timeout: 120_000 });
       accuracies[method] = Number(await result.getAttribute('data-accuracy'));
-      console.log(`teach: ${method} held-out accuracy ${accuracies[method]} (${await result.locator('td').nth(1).textContent()})`);
+      console.log(`teach: ${method} on ${BACKBONE}: held-out accuracy ${accuracies[method]} (${await result.locator('td').nth(2).textContent()}), learned in ${Number(await result.getAttribute('data-ms')).toFixed(0)} ms after the click`);
       expect(accuracies[method]).toBeGreaterThanOrEqual(0.8);
       if (method === 'head') await expect(page.getByTestId('head-loss')).toBeVisible();
-      await page.getByTestId(`use-${method}`).click();
+      await result.getByTestId(`use-${method}`).click();
       await expect(page.getByTestId('model-picker')).toHaveValue(`taught-${method}-${BACKBONE}`);
       await expect(page.getByTestId('status')).toHaveText('Ready', { timeout: 120_000 });
       for (const [name, file] of Object.entries(TESTS)) {

@@ -115,3 +115,25 @@ describe('dataset file', () => {
     await expect(decodeDataset(await encodeDataset(cls('mug', 'mug'), samples), async () => true)).rejects.toThrow(/classes are not usable/);
   });
 });
+
+describe('a taught model classifies the L2-normalised embedding', () => {
+  it('gives head(features / |features|) for any family, here LeNet-5', async () => {
+    const { findCard } = await import('../../models/registry');
+    const { withNumClasses } = await import('../../models/card');
+    const { loadClassifier } = await import('../../models/builders');
+    const { EVAL } = await import('../../models/nn');
+    const base = findCard('lenet5-modern-cifar10');
+    const taught = { backbone: base.id, backboneName: base.name, method: 'instant' as const, samples: 3, heldOutAccuracy: null, heldOutCount: 0, learnedAt: 0 };
+    const card = { ...withNumClasses(base, 3), id: 'taught-test', labels: ['a', 'b', 'c'], taught };
+    const plain = await loadClassifier({ ...card, taught: undefined }, null, { seed: 3 });
+    const model = await loadClassifier(card, null, { seed: 3 });
+    const x = tf.randomUniform([2, 32, 32, 3], -1, 1, 'float32', 5);
+    const got = await model.forward(x, EVAL).array() as number[][];
+    const f = plain.features(x, EVAL);
+    const head = (n: string) => model.variables().find((v) => v.name === `${model.headName}.${n}`)!.variable;
+    const want = await tf.add(tf.matMul(tf.div(f, tf.norm(f, 'euclidean', -1, true)), head('weight')), head('bias')).array() as number[][];
+    const unnormalised = await plain.forward(x, EVAL).array() as number[][];
+    for (let i = 0; i < 2; i++) for (let c = 0; c < 3; c++) expect(got[i]![c]).toBeCloseTo(want[i]![c]!, 5);
+    expect(Math.max(...got.flat().map((v, i) => Math.abs(v - unnormalised.flat()[i]!)))).toBeGreaterThan(1e-3);
+  });
+});
