@@ -98,6 +98,17 @@ export class TeachState {
     return this.started;
   }
 
+  /** Reads the stored dataset again (Models → Storage may have deleted the samples meanwhile). */
+  async reload(): Promise<void> {
+    await this.start();
+    if (!this.ready) return;
+    const { set, samples, results } = await this.api().call('load', (a) => a.load());
+    this.classes = set.classes;
+    this.samples = samples;
+    this.results = results;
+    await this.loadThumbs(samples);
+  }
+
   private api() {
     if (!this.bridge) throw new Error('The teach worker has not started.');
     return this.bridge;

@@ -221,4 +221,16 @@ test.describe.serial('teach', () => {
     await openTeach();
     await expect.poll(() => count(0)).toBe(shown);
   });
+
+  test('Models → Storage on this device lists the samples (where the storage message points) and deletes them', async () => {
+    const total = (await Promise.all([0, 1, 2].map(count))).reduce((a, b) => a + b);
+    await page.getByRole('button', { name: 'Models' }).click();
+    const item = page.locator('[data-testid=stored-item][data-kind=samples]');
+    await expect(item).toContainText(`Your Teach samples: ${total} in 3 classes`);
+    await item.getByRole('button', { name: 'Delete' }).click();
+    await expect(item).toHaveCount(0);
+    await openTeach();
+    await expect.poll(() => Promise.all([0, 1, 2].map(count))).toEqual([0, 0, 0]);
+    await expect(row(0).getByTestId('class-name')).toHaveValue('cat');
+  });
 });

@@ -1,7 +1,7 @@
 // What the app keeps on the device, as the Models view lists it ("Storage on this device").
 import type { RunRecord } from './train-protocol';
 
-export type StoredKind = 'weights' | 'trained' | 'dataset' | 'run' | 'checkpoint';
+export type StoredKind = 'weights' | 'trained' | 'dataset' | 'run' | 'checkpoint' | 'samples';
 
 export interface StoredItem {
   kind: StoredKind;

@@ -6,6 +6,7 @@ import type { StoredItem } from '../contracts/storage';
 import { openDb } from './db';
 import { deleteDataset } from './dataset-store';
 import { checkpointBytes, deleteRun } from './run-store';
+import { deleteAllSamples, getSet, listSamples } from './teach-store';
 
 const nameOf = (id: string) => {
   try {
@@ -24,6 +25,12 @@ export async function listStored(): Promise<StoredItem[]> {
     ...datasets.map((s): StoredItem => ({ kind: 'dataset', id: s.id, name: `CIFAR-10, ${s.trainCount} training and ${s.testCount} test images (${s.source})`, bytes: (s.trainCount + s.testCount) * (1 + 32 * 32 * 3), savedAt: s.importedAt })),
     ...runs.map((r): StoredItem => ({ kind: 'run', id: r.runId, name: `Run ${r.runId} of ${nameOf(r.config.baseModelId)}`, bytes: new TextEncoder().encode(JSON.stringify(r)).byteLength, savedAt: r.updatedAt, run: r })),
   ];
+  // The Teach view's samples, as one item: deleting it empties the user's dataset (the classes stay).
+  const samples = await listSamples();
+  if (samples.length) {
+    const set = await getSet();
+    items.push({ kind: 'samples', id: set.id, name: `Your Teach samples: ${samples.length} in ${set.classes.length} classes`, bytes: samples.reduce((n, s) => n + s.bytes, 0), savedAt: Math.max(...samples.map((s) => s.addedAt)) });
+  }
   // A checkpoint (a model and its optimizer state) is read only where its record lacks its size.
   const byRun = new Map(runs.map((r) => [r.runId, r]));
   for (const runId of await d.getAllKeys('checkpoints')) {
@@ -40,6 +47,7 @@ export async function deleteStored(item: Pick<StoredItem, 'kind' | 'id'>): Promi
     case 'dataset': return deleteDataset(item.id);
     case 'run': return deleteRun(item.id);
     case 'checkpoint': return dropCheckpoint(item.id);
+    case 'samples': return deleteAllSamples();
     default: throw new Error(`${item.kind} is deleted with deleteCached.`);
   }
 }

@@ -52,6 +52,13 @@ export async function deleteSample(id: string): Promise<void> {
   await (await openDb()).delete('teachSamples', id);
 }
 
+export async function deleteAllSamples(): Promise<void> {
+  const d = await openDb();
+  const tx = d.transaction('teachSamples', 'readwrite');
+  const keys = await tx.store.index('setId').getAllKeys(SET_ID);
+  await Promise.all([...keys.map((k) => tx.store.delete(k)), tx.done]);
+}
+
 export async function deleteClass(classId: string): Promise<TeachSet> {
   const d = await openDb();
   const set = await getSet();
