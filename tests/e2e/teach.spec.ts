@@ -194,6 +194,13 @@ test.describe.serial('teach', () => {
     expect(model.suggestedFilename()).toBe(`taught-instant-${BACKBONE}.safetensors`);
     await page.getByTestId('import-taught').setInputFiles(await model.path());
     await expect(msg()).toContainText('Imported "Taught (instant');
+    // Learning again keeps the model's identity: the same id, once in the picker.
+    await page.getByTestId('learn-instant').click();
+    await expect(msg()).toContainText('is in the Live and Compare pickers', { timeout: 120_000 });
+    await expect(page.getByTestId('result-instant')).toHaveAttribute('data-model', `taught-instant-${BACKBONE}`);
+    await page.getByRole('button', { name: 'Live', exact: true }).click();
+    await expect(page.locator(`[data-testid=model-picker] option[value="taught-instant-${BACKBONE}"]`)).toHaveCount(1);
+    await openTeach();
   });
 
   test('a full quota while recording stops it with a message, and keeps the samples', async () => {
