@@ -182,6 +182,8 @@ test.describe.serial('teach', () => {
     await page.reload();
     await page.getByTestId('status').filter({ hasText: 'Ready' }).waitFor({ timeout: 120_000 });
     for (const m of ['instant', 'head']) await expect(page.locator(`[data-testid=model-picker] option[value="taught-${m}-${BACKBONE}"]`)).toHaveCount(1);
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    for (const m of ['instant', 'head']) await expect(page.getByTestId(`compare-taught-${m}-${BACKBONE}`)).toHaveCount(1);
     await openTeach();
     await expect.poll(() => Promise.all([0, 1, 2].map(count))).toEqual(counts);
     await expect(page.getByTestId('result-instant')).toHaveAttribute('data-model', `taught-instant-${BACKBONE}`);
