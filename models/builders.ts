@@ -1,6 +1,6 @@
 // A card's architecture (buildModel), and loadClassifier, the one way a model is made ready.
 // Imports TF.js: only workers and Node tools use it.
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ArchitectureOf, Family, FamilyConfigs, ModelCard } from './card';
 import type { ZooModel } from './layers';
 
@@ -49,5 +49,26 @@ export async function loadClassifier(card: ModelCard, weightsOf: WeightsOf | nul
     weights?.forEach((t) => t.dispose());
   }
   if (fuse) model.fuseForInference();
+  if (card.taught) normaliseEmbeddings(model);
   return model;
+}
+
+/**
+ * A taught model (the Teach view) classifies the L2-normalised embedding: logits are
+ * head(features(x) / |features(x)|). Its head is the family's own Linear (so the weights export
+ * under PyTorch names); only the forward changes, for every family alike.
+ */
+function normaliseEmbeddings(model: Classifier): void {
+  const vars = new Map(model.variables().map((v) => [v.name, v.variable] as const));
+  const w = vars.get(`${model.headName}.weight`);
+  const b = vars.get(`${model.headName}.bias`);
+  if (!w) throw new Error(`No head ${model.headName} to classify normalised embeddings with.`);
+  model.forward = (x, ctx) =>
+    tf.tidy(() => {
+      const f = model.features(x, ctx);
+      const norm = tf.maximum(tf.norm(f, 'euclidean', -1, true), 1e-12);
+      const z = tf.matMul(tf.div(f, norm) as tf.Tensor2D, w as tf.Tensor2D);
+      // Some families' heads have no bias (airbench's).
+      return b ? tf.add(z, b) : z;
+    });
 }

@@ -77,6 +77,23 @@ export interface FamilyConfigs {}
 
 export type Family = keyof FamilyConfigs;
 
+/**
+ * How a taught model was made. Its logits are head(l2normalise(features(x))): the backbone's
+ * embedding is L2-normalised before the head (models/builders.ts applies it), so imprinted
+ * class means act as cosine classifiers.
+ */
+export interface TaughtInfo {
+  /** The card whose backbone (everything before its head) the model runs, frozen. */
+  backbone: string;
+  backboneName: string;
+  method: 'instant' | 'head';
+  /** The dataset it was taught from, and when. */
+  samples: number;
+  heldOutAccuracy: number | null;
+  heldOutCount: number;
+  learnedAt: number;
+}
+
 interface CardFields {
   id: string;
   name: string;
@@ -90,6 +107,8 @@ interface CardFields {
   weights: WeightSource;
   /** For a reduced model (the CIFAR-10 line): what was scaled down from the paper's network, and why. */
   adapted?: string;
+  /** A model taught on this device from the user's own samples (the Teach view). */
+  taught?: TaughtInfo;
   /** A model imported from a TensorFlow Lite file: the seed's two shrinking hyperparameters and how the file stored its weights. */
   tflite?: TfliteOrigin;
   /** The weight set's ImageNet top-1 as its publisher reports it (not measured here), with where. */

@@ -189,6 +189,11 @@ export class Zoo {
     this.listeners.push(f);
   }
 
+  /** Tells the Live and Compare views that `id`'s weights changed elsewhere (a model taught anew). */
+  async announce(id: string, change: WeightsChange): Promise<void> {
+    await Promise.all(this.listeners.map((f) => f(id, change)));
+  }
+
   /** Stops the import (or download) of `id`'s weights; nothing of it is stored. */
   cancelImport(id: string): void {
     this.aborts.get(id)?.abort();

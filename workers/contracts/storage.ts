@@ -2,7 +2,7 @@
 import type { RunRecord } from './train-protocol';
 
 /** 'download': the received part of an unfinished pinned download (it resumes). */
-export type StoredKind = 'weights' | 'trained' | 'dataset' | 'run' | 'checkpoint' | 'download';
+export type StoredKind = 'weights' | 'trained' | 'dataset' | 'run' | 'checkpoint' | 'download' | 'samples';
 
 export interface StoredItem {
   kind: StoredKind;

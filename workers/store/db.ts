@@ -3,6 +3,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { CachedModel } from '../contracts/inference-protocol';
 import type { DatasetInfo, RunRecord } from '../contracts/train-protocol';
+import type { MethodResult, SampleInfo, TeachSet } from '../contracts/teach-protocol';
 
 export const DB_NAME = 'convcam';
 /** Bump with a migration in `upgrade` whenever the stored shape changes. */
@@ -56,6 +57,9 @@ export interface Schema extends DBSchema {
   // v3: resumable pinned downloads.
   partials: { key: string; value: PartialDownload };
   partChunks: { key: string; value: PartChunk };
+  // v3: the Teach view's own dataset (workers/store/teach-store.ts): classes, samples (JPEG), results.
+  teachSets: { key: string; value: TeachSet & { results?: MethodResult[] } };
+  teachSamples: { key: string; value: SampleInfo & { setId: string; image: Blob }; indexes: { setId: string } };
 }
 
 let db: Promise<IDBPDatabase<Schema>> | undefined;
@@ -76,6 +80,8 @@ export function openDb(): Promise<IDBPDatabase<Schema>> {
       if (oldVersion < 3) {
         d.createObjectStore('partials', { keyPath: 'modelId' });
         d.createObjectStore('partChunks', { keyPath: 'key' });
+        d.createObjectStore('teachSets', { keyPath: 'id' });
+        d.createObjectStore('teachSamples', { keyPath: 'id' }).createIndex('setId', 'setId');
       }
     },
     // Another tab (or worker) holding an older version must let go, or the upgrade waits forever.

@@ -7,6 +7,7 @@ import { openDb } from './db';
 import { deleteDataset } from './dataset-store';
 import { checkpointBytes, deleteRun } from './run-store';
 import { dropPartial, listPartials } from './hub-download';
+import { deleteAllSamples, getSet, listSamples } from './teach-store';
 
 const nameOf = (id: string) => {
   try {
@@ -26,6 +27,12 @@ export async function listStored(): Promise<StoredItem[]> {
     ...runs.map((r): StoredItem => ({ kind: 'run', id: r.runId, name: `Run ${r.runId} of ${nameOf(r.config.baseModelId)}`, bytes: new TextEncoder().encode(JSON.stringify(r)).byteLength, savedAt: r.updatedAt, run: r })),
     ...partials.map((p): StoredItem => ({ kind: 'download', id: p.modelId, name: `${nameOf(p.modelId)}, downloaded ${p.received.toLocaleString('en')}${p.total ? ` of ${p.total.toLocaleString('en')}` : ''} bytes (resumes)`, bytes: p.received, savedAt: p.updatedAt })),
   ];
+  // The Teach view's samples, as one item: deleting it empties the user's dataset (the classes stay).
+  const samples = await listSamples();
+  if (samples.length) {
+    const set = await getSet();
+    items.push({ kind: 'samples', id: set.id, name: `Your Teach samples: ${samples.length} in ${set.classes.length} classes`, bytes: samples.reduce((n, s) => n + s.bytes, 0), savedAt: Math.max(...samples.map((s) => s.addedAt)) });
+  }
   // A checkpoint (a model and its optimizer state) is read only where its record lacks its size.
   const byRun = new Map(runs.map((r) => [r.runId, r]));
   for (const runId of await d.getAllKeys('checkpoints')) {
@@ -43,6 +50,7 @@ export async function deleteStored(item: Pick<StoredItem, 'kind' | 'id'>): Promi
     case 'run': return deleteRun(item.id);
     case 'checkpoint': return dropCheckpoint(item.id);
     case 'download': return dropPartial(item.id);
+    case 'samples': return deleteAllSamples();
     default: throw new Error(`${item.kind} is deleted with deleteCached.`);
   }
 }
