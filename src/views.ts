@@ -1,0 +1,27 @@
+// The app's views, in the order of the navigation. To add one: a component in src/views/ that
+// takes `{ app }` (src/lib/app.svelte.ts holds the shared state), and one entry here. Views
+// other than Live are imported when first opened, so their code is not part of start-up.
+import type { Component } from 'svelte';
+import type { AppState } from './lib/app.svelte';
+import LivePage from './views/LivePage.svelte';
+
+export type ViewComponent = Component<{ app: AppState }>;
+
+export interface ViewEntry {
+  id: string;
+  label: string;
+  /** The camera classifies while this view is open; in the others its track is paused. */
+  usesCamera: boolean;
+  load: () => Promise<{ default: ViewComponent }>;
+}
+
+export const VIEWS: ViewEntry[] = [
+  { id: 'live', label: 'Live', usesCamera: true, load: async () => ({ default: LivePage }) },
+  { id: 'compare', label: 'Compare', usesCamera: true, load: () => import('./views/ComparePage.svelte') },
+  { id: 'train', label: 'Train', usesCamera: false, load: () => import('./views/TrainPage.svelte') },
+  { id: 'models', label: 'Models', usesCamera: false, load: () => import('./views/ModelsPage.svelte') },
+];
+
+export function findView(id: string): ViewEntry {
+  return VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
+}
