@@ -10,7 +10,7 @@ export interface ProfileRow {
 }
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount?: number }[];
   samples?: number[];
   timeDeltas?: number[];
   startTime: number;
@@ -36,8 +36,9 @@ export async function profileStartup(page: Page, url: string, seconds = 4): Prom
     if (!n || ['(idle)', '(program)', '(garbage collector)', '(root)'].includes(n.callFrame.functionName)) return;
     totalMs += ms;
     const fn = n.callFrame.functionName || '(anonymous)';
-    const key = `${fn} ${n.callFrame.url}`;
-    const row = self.get(key) ?? { fn, url: n.callFrame.url.replace(/^.*\//, ''), selfMs: 0 };
+    const at = `${n.callFrame.url.replace(/^.*\//, '')}:${n.callFrame.lineNumber + 1}:${n.callFrame.columnNumber + 1}`;
+    const key = `${fn} ${at}`;
+    const row = self.get(key) ?? { fn, url: at, selfMs: 0 };
     row.selfMs += ms;
     self.set(key, row);
   });
