@@ -6,7 +6,7 @@
 import { test, expect, type Locator, type Page } from '@playwright/test';
 import { chooseCompared, cspViolations, launch, loadCifarTest, openApp, tmpFile, waitForFrames } from '../../tools/app-harness';
 import { placeCentered, writeY4M } from '../../tools/y4m';
-import { DEFAULT_MODEL_ID } from '../../models/registry';
+import { DEFAULT_COMPARISON } from '../../models/registry';
 
 const PORTRAIT = { width: 390, height: 844 };
 const SIZES = [PORTRAIT, { width: 844, height: 390 }, { width: 360, height: 640 }, { width: 640, height: 360 }];
@@ -144,12 +144,21 @@ test('the answer on the video at phone sizes, details on request, offline badge,
 
     await test.step("Compare: each model's top-1 over the shared video", async () => {
       await page.getByRole('button', { name: 'Compare' }).click();
-      const ids = [DEFAULT_MODEL_ID, 'lenet5-modern-cifar10'];
+      // The shipped line it opens with: four small models with long names.
+      const ids = [...DEFAULT_COMPARISON];
       await chooseCompared(page, ids);
       await page.getByRole('button', { name: 'Run comparison' }).click();
-      await expect(page.getByTestId('legend-item')).toHaveCount(2, { timeout: 120_000 });
+      await expect(page.getByTestId('legend-item')).toHaveCount(ids.length, { timeout: 120_000 });
       await page.evaluate(() => window.scrollTo(0, 0));
+      const legend = await box(page.getByTestId('answer-legend'));
       await expectOnScreen(page, page.getByTestId('answer-legend'), 'the legend');
+      // Long model names are cut short, never the label and its probability.
+      for (const item of await page.getByTestId('legend-item').all()) {
+        for (const part of [item.locator('strong'), item.locator('.p')]) {
+          const b = await box(part);
+          expect(b.x + b.width, 'inside the legend').toBeLessThanOrEqual(legend.x + legend.width + 0.5);
+        }
+      }
       const rows = await page.evaluate(() =>
         [...document.querySelectorAll('[data-testid=legend-item]')].map((li) => ({
           id: li.getAttribute('data-model'),
