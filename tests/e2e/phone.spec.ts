@@ -4,7 +4,7 @@
 // within a thumb's reach; touch targets of 44 px; the engineering figures under "Details";
 // the offline badge and the Install button; in Compare, each model's top-1 as a legend.
 import { test, expect, type Locator, type Page } from '@playwright/test';
-import { chooseCompared, cspViolations, launch, loadCifarTest, openApp, tmpFile, waitForFrames } from '../../tools/app-harness';
+import { chooseCompared, cspViolations, launch, loadCifarTest, openApp, tmpFile, waitForFrames, waitForServiceWorker } from '../../tools/app-harness';
 import { placeCentered, writeY4M } from '../../tools/y4m';
 import { DEFAULT_COMPARISON } from '../../models/registry';
 
@@ -114,12 +114,18 @@ test('the answer on the video at phone sizes, details on request, offline badge,
     });
 
     await test.step('offline: a badge, and classification goes on', async () => {
+      await waitForServiceWorker(page);
       await expect(page.getByTestId('offline-badge')).toHaveCount(0);
       await context.setOffline(true);
       await expect(page.getByTestId('offline-badge')).toBeVisible();
       await expect(page.getByTestId('offline-badge')).toContainText('classif');
       const before = Number(await page.getByTestId('frames').textContent());
       await page.waitForFunction((n) => Number(document.querySelector('[data-testid=frames]')?.textContent) > n + 2, before, { timeout: 120_000 });
+      // A view not opened yet is imported now, from the service worker's precache.
+      await page.getByRole('button', { name: 'Models' }).click();
+      await expect(page.getByTestId('storage-used')).toBeVisible();
+      await page.getByRole('button', { name: 'Live' }).click();
+      await expect(page.getByTestId('answer')).toBeVisible();
       await context.setOffline(false);
       await expect(page.getByTestId('offline-badge')).toHaveCount(0);
     });
