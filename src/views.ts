@@ -25,3 +25,16 @@ export const VIEWS: ViewEntry[] = [
 export function findView(id: string): ViewEntry {
   return VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
 }
+
+const loads = new Map<string, Promise<{ default: ViewComponent }>>();
+
+/** A view's module, imported once; an import that failed (offline, not cached yet) is tried again next time. */
+export function loadView(v: ViewEntry): Promise<{ default: ViewComponent }> {
+  let p = loads.get(v.id);
+  if (!p) {
+    p = v.load();
+    p.catch(() => loads.delete(v.id));
+    loads.set(v.id, p);
+  }
+  return p;
+}

@@ -145,6 +145,7 @@ test('the answer on the video at phone sizes, details on request, offline badge,
       expect((await box(install)).height).toBeGreaterThanOrEqual(TOUCH - 0.5);
       await install.click();
       await expect(install).toHaveCount(0);
+      await expect(page.getByRole('status').filter({ hasText: /^Installed$/ })).toBeVisible();
       expect(await page.evaluate(() => (window as unknown as { prompted?: number }).prompted)).toBe(1);
     });
 
