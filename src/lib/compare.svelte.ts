@@ -6,7 +6,7 @@
 // run in parallel, so a slow model does not hold back a fast one. The cost is one backend
 // init per model. Each runner recovers from a lost device, a hang or a crash on its own.
 import { ModelRunner } from './runner.svelte';
-import { weightsNotice, type FrameSink } from './session.svelte';
+import { weightsNotice, type Answer, type FrameSink } from './session.svelte';
 import { chartTop, compareCsv, compareJson, compareRow, type CompareExport } from './compare';
 import { DEFAULT_COMPARISON, findCard, MAX_COMPARED } from '../../models/registry';
 import type { EngineOptions } from '../../workers/contracts/inference-protocol';
@@ -37,6 +37,10 @@ export class CompareSession implements FrameSink {
 
   get ready(): boolean {
     return !this.stopped && this.runners.length > 0 && this.runners.every((r) => r.pane.model || r.pane.error);
+  }
+
+  get answers(): Answer[] {
+    return this.runners.map((r) => ({ modelId: r.pane.card.id, name: r.pane.card.name, top: r.pane.top }));
   }
 
   /** One y scale for all latency charts, so their heights compare. */

@@ -3,11 +3,20 @@
 import { ModelRunner } from './runner.svelte';
 import { fileRejection } from './errors';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
-import type { EngineOptions, ProgressEvent } from '../../workers/contracts/inference-protocol';
+import type { EngineOptions, Prediction, ProgressEvent } from '../../workers/contracts/inference-protocol';
+
+/** One model's latest answer, as drawn over the video. */
+export interface Answer {
+  modelId: string;
+  name: string;
+  top: Prediction[];
+}
 
 /** What the camera view feeds frames to: the live session or the compare session. */
 export interface FrameSink {
   readonly ready: boolean;
+  /** The latest answer of each model, drawn over the video (one for Live, a legend for Compare). */
+  readonly answers: Answer[];
   offerVideoFrame(video: HTMLVideoElement, afterRender: () => Promise<void>): void;
   cancelInFlight(): void;
 }
@@ -35,6 +44,11 @@ export class Session implements FrameSink {
 
   get ready(): boolean {
     return this.runner.ready;
+  }
+
+  get answers(): Answer[] {
+    const p = this.runner.pane;
+    return [{ modelId: p.card.id, name: p.card.name, top: p.top }];
   }
 
   async start(): Promise<void> {

@@ -57,3 +57,14 @@ export function formatCount(n: number): string {
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
   return String(n);
 }
+
+/**
+ * 775192 → "775,192". Hand-written rather than toLocaleString('en'): the first Intl call
+ * loads ICU's locale data on the main thread, about 160 ms under a 4x CPU throttle, as the
+ * first answer is shown (npm run audit -- --profile).
+ */
+export function formatInt(n: number): string {
+  if (!Number.isSafeInteger(n)) return String(n);
+  const s = String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return n < 0 ? `-${s}` : s;
+}

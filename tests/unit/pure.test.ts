@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rolling, formatBytes } from '../../src/lib/stats';
+import { Rolling, formatBytes, formatInt } from '../../src/lib/stats';
 import { cameraErrorMessage, fileRejection } from '../../src/lib/errors';
 import { FrameGate } from '../../src/lib/bridge';
 import { classifyDeadline, engineOptions, planBackends, planFrameImport, planRecovery, planRestart, planThreads, WATCHDOG } from '../../workers/contracts/plan';
@@ -259,5 +259,11 @@ describe('Y4M', () => {
     const f = placeCentered(img, 2, 2, 4, 8, 4);
     expect(f[0]).toBe(128);
     expect(f[(0 * 8 + 2) * 3]).toBe(200);
+  });
+});
+
+describe('formatInt', () => {
+  it('groups thousands as toLocaleString("en") does', () => {
+    for (const n of [0, 7, 999, 1000, 65_536, 775_192, 1_234_567, 25_557_032, -4_200, 2 ** 40]) expect(formatInt(n)).toBe(n.toLocaleString('en'));
   });
 });

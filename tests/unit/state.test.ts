@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Pane } from '../../src/lib/pane.svelte';
 import { Newest } from '../../src/lib/newest';
+import { Pwa } from '../../src/lib/pwa.svelte';
 import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 import type { ClassifyResult } from '../../workers/contracts/inference-protocol';
 
@@ -53,5 +54,50 @@ describe('Pane', () => {
     for (let i = 0; i < 350; i++) pane.record({ captureMs: 0, preprocessMs: 0, modelMs: i, e2eMs: i }, i);
     expect(pane.history.length).toBe(300);
     expect(pane.history[0]!.modelMs).toBe(50);
+  });
+});
+
+describe('Pwa', () => {
+  const offer = (outcome: 'accepted' | 'dismissed') => {
+    const e = new Event('beforeinstallprompt', { cancelable: true }) as Event & { prompt(): Promise<void>; userChoice: Promise<{ outcome: string }>; prompted: number };
+    e.prompted = 0;
+    e.prompt = async () => void e.prompted++;
+    e.userChoice = Promise.resolve({ outcome });
+    return e;
+  };
+
+  it('offers Install when the browser does, prompts once, and knows when it was accepted', async () => {
+    const target = new EventTarget();
+    const pwa = new Pwa(target);
+    expect(pwa.canInstall).toBe(false);
+    const e = offer('accepted');
+    target.dispatchEvent(e);
+    expect(e.defaultPrevented).toBe(true);
+    expect(pwa.canInstall).toBe(true);
+    await pwa.install();
+    await pwa.install();
+    expect(e.prompted).toBe(1);
+    expect(pwa.canInstall).toBe(false);
+    expect(pwa.installed).toBe(true);
+  });
+
+  it('a dismissed prompt is not an install; a later offer shows the button again', async () => {
+    const target = new EventTarget();
+    const pwa = new Pwa(target);
+    target.dispatchEvent(offer('dismissed'));
+    await pwa.install();
+    expect(pwa.installed).toBe(false);
+    expect(pwa.canInstall).toBe(false);
+    target.dispatchEvent(offer('accepted'));
+    expect(pwa.canInstall).toBe(true);
+  });
+
+  it('follows the network', () => {
+    const target = new EventTarget();
+    const pwa = new Pwa(target);
+    target.dispatchEvent(new Event('offline'));
+    expect(pwa.online).toBe(false);
+    target.dispatchEvent(new Event('online'));
+    expect(pwa.online).toBe(true);
   });
 });

@@ -84,6 +84,17 @@ describe('CIFAR-10 archive', () => {
     const badLabel = gzipSync(tar([{ name: 'data_batch_1.bin', data: records([12]) }, { name: 'test_batch.bin', data: records([1]) }]));
     await expect(readCifarArchive(streamOf(badLabel))).rejects.toThrow(/label 12/);
   });
+
+  it('a download cancelled while the archive streams stays a cancellation, not a damaged file', async () => {
+    const gz = new Uint8Array(gzipSync(cifarTar()));
+    const cancelled = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(gz.subarray(0, 40));
+        c.error(new DOMException('The call was cancelled.', 'AbortError'));
+      },
+    });
+    await expect(readCifarArchive(cancelled)).rejects.toMatchObject({ name: 'AbortError' });
+  });
 });
 
 describe('learning-rate schedules', () => {

@@ -13,9 +13,14 @@ export interface CifarArchive {
 const TRAIN = /(^|\/)data_batch_([1-5])\.bin$/;
 const TEST = /(^|\/)test_batch\.bin$/;
 
-/** gzip errors from DecompressionStream are bare TypeErrors; say what they mean. A failed download says so itself. */
+/**
+ * gzip errors from DecompressionStream are bare TypeErrors; say what they mean. A failed
+ * download says so itself, and a cancelled one (the stream errors with the AbortError) stays
+ * a cancellation.
+ */
 function gzipError(e: unknown): Error {
   if (e instanceof ArchiveError || e instanceof DownloadError) return e;
+  if ((e as Error)?.name === 'AbortError') return e as Error;
   return new ArchiveError(
     `The file is not a valid .tar.gz or is damaged (${(e as Error)?.message || 'decompression failed'}). Use the official cifar-10-binary.tar.gz.`,
   );
