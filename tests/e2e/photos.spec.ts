@@ -8,6 +8,7 @@
 // the first marker reading is of a frame captured after it). WebGPU runs on SwiftShader here,
 // seconds per 224x224 frame, so it sees one photo (the cat) only.
 import { test, expect, type Locator, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseCompared, cspViolations, launch, openApp, backendName, tmpFile } from '../../tools/app-harness';
 import { placeCentered, writeY4M } from '../../tools/y4m';
@@ -93,6 +94,19 @@ test('the real MobileNets name the photos shown to the camera on wasm, in Live a
   try {
     await openApp(page, 'backend=wasm');
     expect(await backendName(page)).toBe('wasm');
+    // A file that is not TFLite, and one cut short: a clear message each, and nothing stored.
+    await page.getByRole('button', { name: 'Models' }).click();
+    const form = page.getByTestId('tflite-import');
+    const bad = [
+      { name: 'weights.safetensors', buffer: Buffer.from('{"not":"tflite"}'), message: /not a TensorFlow Lite model/ },
+      { name: 'cut.tflite', buffer: readFileSync(join(TFLITE_DIR, TFLITE_FILES[3])).subarray(0, 100_000), message: /damaged or truncated/ },
+    ];
+    for (const b of bad) {
+      await form.getByTestId('tflite-file').setInputFiles({ name: b.name, mimeType: 'application/octet-stream', buffer: b.buffer });
+      await form.getByRole('button', { name: 'Import', exact: true }).click();
+      await expect(form.getByRole('alert')).toHaveText(b.message);
+    }
+    await expect(page.getByTestId('real-mobilenets')).toHaveCount(0);
     await importAll(page);
 
     // The four side by side, with the seed's alpha and rho, and latency measured here.
