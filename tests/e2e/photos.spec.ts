@@ -8,10 +8,12 @@
 // the first marker reading is of a frame captured after it). WebGPU runs on SwiftShader here,
 // seconds per 224x224 frame, so it sees one photo (the cat) only.
 import { test, expect, type Locator, type Page } from '@playwright/test';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseCompared, cspViolations, launch, openApp, backendName, tmpFile } from '../../tools/app-harness';
 import { placeCentered, writeY4M } from '../../tools/y4m';
+import { serveFiles, type FileServer } from '../../tools/fixture-server';
 import { centreSquare, decodePhoto, IMAGENET_PHOTOS, IMAGENET_PHOTOS_DIR, TFLITE_DIR, TFLITE_FILES } from '../../tools/photos';
 import { IMAGENET_LABELS } from '../../models/imagenet-labels';
 
@@ -36,11 +38,19 @@ function frameOf(i: number): Uint8Array {
 /** The four README class names of photo i, as our labels spell them. */
 const classesOf = (i: number) => IMAGENET_PHOTOS[i]!.classes.map((c) => IMAGENET_LABELS[c]!);
 
-async function importAll(page: Page): Promise<void> {
+/** Imports the four files by picking each; with `server`, the last one by URL from it instead, pinned by its sha256. */
+async function importAll(page: Page, server?: FileServer): Promise<void> {
   await page.getByRole('button', { name: 'Models' }).click();
   const form = page.getByTestId('tflite-import');
   for (const f of TFLITE_FILES) {
-    await form.getByTestId('tflite-file').setInputFiles(join(TFLITE_DIR, f));
+    if (server && f === TFLITE_FILES[3]) {
+      await form.getByRole('button', { name: 'Clear file' }).click();
+      await form.getByTestId('tflite-url').fill(`${server.base}/${f}`);
+      await form.getByTestId('tflite-sha').fill(createHash('sha256').update(readFileSync(join(TFLITE_DIR, f))).digest('hex'));
+    } else {
+      await form.getByTestId('tflite-sha').fill('');
+      await form.getByTestId('tflite-file').setInputFiles(join(TFLITE_DIR, f));
+    }
     await form.getByRole('button', { name: 'Import', exact: true }).click();
     await expect(form.getByTestId('tflite-message')).toHaveText(/^Stored /, { timeout: 120_000 });
   }
@@ -88,6 +98,7 @@ function expectClassesFound(model: string, found: Map<number, string[]>, photos:
 }
 
 test('the real MobileNets name the photos shown to the camera on wasm, in Live and side by side in Compare', async () => {
+  const server = await serveFiles({ [`/${TFLITE_FILES[3]}`]: new Uint8Array(readFileSync(join(TFLITE_DIR, TFLITE_FILES[3]))) });
   const frames = IMAGENET_PHOTOS.flatMap((_, i) => Array<Uint8Array>(HOLD).fill(frameOf(i)));
   const video = tmpFile('imagenet-photos.y4m', writeY4M(frames, W, H, FPS));
   const { browser, page } = await launch({ webgpu: false, video });
@@ -106,8 +117,14 @@ test('the real MobileNets name the photos shown to the camera on wasm, in Live a
       await form.getByRole('button', { name: 'Import', exact: true }).click();
       await expect(form.getByRole('alert')).toHaveText(b.message);
     }
+    // By URL with a wrong sha256: refused, nothing stored.
+    await form.getByTestId('tflite-url').fill(`${server.base}/${TFLITE_FILES[3]}`);
+    await form.getByTestId('tflite-sha').fill('0'.repeat(64));
+    await form.getByRole('button', { name: 'Clear file' }).click();
+    await form.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect(form.getByRole('alert')).toHaveText(/has sha256 cb273c23.*expected 0{64}: it is corrupted or not the pinned file/);
     await expect(page.getByTestId('real-mobilenets')).toHaveCount(0);
-    await importAll(page);
+    await importAll(page, server);
 
     // The four side by side, with the seed's alpha and rho, and latency measured here.
     const table = page.getByTestId('real-mobilenets');
@@ -150,6 +167,7 @@ test('the real MobileNets name the photos shown to the camera on wasm, in Live a
     expect(cspViolations(page)).toEqual([]);
   } finally {
     await browser.close();
+    await server.close();
   }
 });
 
