@@ -158,6 +158,11 @@ test('the real MobileNets name the photos shown to the camera on wasm, in Live a
       await expect(live.getByTestId('params')).toBeVisible({ timeout: 120_000 });
       const all = IMAGENET_PHOTOS.map((_, i) => i);
       expectClassesFound(id, await topFiveByPhoto(page, live, all), all);
+      // No tensor left behind per frame: the count is the same three frames later.
+      const tensors = async () => Number(await live.getByTestId('num-tensors').textContent());
+      const [n0, f0] = [await tensors(), await framesOf(live)];
+      await expect.poll(() => framesOf(live), { timeout: 60_000 }).toBeGreaterThanOrEqual(f0 + 3);
+      expect(await tensors()).toBe(n0);
     }
 
     await page.getByRole('button', { name: 'Compare' }).click();
@@ -168,6 +173,13 @@ test('the real MobileNets name the photos shown to the camera on wasm, in Live a
     // The cat and the bird are in every model's float top-5 (tests/unit/tflite.test.ts measures
     // the rest: alpha 0.5 and 0.25 miss the uniform, 0.25 the hot dog too).
     for (const id of ALL) expectClassesFound(`Compare ${id}`, await topFiveByPhoto(page, pane(id), [0, 3]), [0, 3]);
+
+    // Deleted in the Models view: gone from the table and from the comparison.
+    await page.getByRole('button', { name: 'Models' }).click();
+    await table.locator(`tr[data-real="${ALL[3]}"]`).getByRole('button', { name: 'Delete' }).click();
+    await expect(table.locator('tr[data-real]')).toHaveCount(3);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await expect(pane(ALL[3]!)).toHaveCount(0);
     expect(cspViolations(page)).toEqual([]);
   } finally {
     await browser.close();
