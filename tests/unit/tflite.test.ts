@@ -12,6 +12,7 @@ import { mapTfliteMobilenet, type TfliteImport } from '../../workers/import/tfli
 import { Op } from '../../workers/import/tflite-schema';
 import { loadClassifier } from '../../models/builders';
 import { EVAL } from '../../models/nn';
+import { parseSafetensors } from '../../models/safetensors';
 import { PUBLISHED_TFLITE } from '../../models/tflite-published';
 import { IMAGENET_LABELS, IMAGENET_LABELS_1001, READABLE, TORCHVISION_IMAGENET_NAMES } from '../../models/imagenet-labels';
 import { centreSquare, decodePhoto, IMAGENET_PHOTOS, IMAGENET_PHOTOS_DIR, TFLITE_DIR, TFLITE_FILES } from '../../tools/photos';
@@ -61,6 +62,8 @@ describe('the container', () => {
     expect(() => parseTflite(safetensors)).toThrow(/not a TensorFlow Lite model/);
     const whole = read(TFLITE_FILES[3]);
     // The last ~21 KB of these files is a ZIP of imagenet_labels.txt (TFLite metadata) after the flatbuffer.
+    // And the safetensors importer, given a TFLite file, points at this importer.
+    expect(() => parseSafetensors(whole.slice().buffer)).toThrow(/TensorFlow Lite model \(import it with "Import a TensorFlow Lite MobileNet"/);
     for (const cut of [4096, whole.byteLength - 30_000]) {
       expect(() => parseTflite(whole.subarray(0, cut))).toThrow(TfliteError);
       expect(() => parseTflite(whole.subarray(0, cut))).toThrow(/damaged or truncated/);
