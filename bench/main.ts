@@ -13,7 +13,10 @@ import { loadClassifier, type Classifier } from '../models/builders';
 import { EVAL } from '../models/nn';
 import { parseSafetensors } from '../models/safetensors';
 import { toTfWeights } from '../models/weights';
-import { summarize, topKernels, type KernelRow, type Summary } from '../scripts/bench-stats';
+import { benchImage, summarize, topKernels, type KernelRow, type Summary } from '../scripts/bench-stats';
+import { parseTflite } from '../workers/import/tflite';
+import { mapTfliteMobilenet } from '../workers/import/tflite-mobilenet';
+import type { ModelCard } from '../models/card';
 
 export interface InitResult {
   backend: string;
@@ -36,11 +39,13 @@ export interface ModelRequest {
   profile: boolean;
   /** Frames through the live path's preprocessing + model, numTensors before and after. */
   leakFrames: number;
+  /** A TensorFlow Lite file: the model and its card come from the app's importer, and the input is benchImage. */
+  tfliteUrl?: string;
 }
 
 export interface ModelResult extends Summary {
   id: string;
-  weights: 'peer-export' | 'shipped' | 'random';
+  weights: 'peer-export' | 'shipped' | 'random' | 'tflite';
   inputShape: number[];
   firstMs: number;
   compileMs?: number;
@@ -93,18 +98,24 @@ async function init(backend: string, threads?: number): Promise<InitResult> {
 }
 
 async function benchModel(req: ModelRequest): Promise<ModelResult> {
-  const card = findCard(req.id);
+  const imported = req.tfliteUrl ? await mapTfliteMobilenet(parseTflite(new Uint8Array(await fetchBuffer(req.tfliteUrl))), { file: req.tfliteUrl, url: req.tfliteUrl, sha256: '', bytes: 0 }) : null;
+  const card: ModelCard = imported?.card ?? findCard(req.id);
   const [h, w] = card.preprocess.size;
   const c = card.preprocess.channels ?? 3;
   const shape: [number, number, number, number] = [1, h, w, c];
   let input: tf.Tensor4D;
   let weights: ModelResult['weights'];
   const url = req.weightsUrl ?? (card.weights.embedded ? card.weights.url : undefined);
-  const parsed = url ? parseSafetensors(await fetchBuffer(url)) : null;
+  const parsed = url && !imported ? parseSafetensors(await fetchBuffer(url)) : null;
   const before = tf.memory();
-  const model: Classifier = await loadClassifier(card, parsed && ((m) => toTfWeights(m, parsed)), { fuse: req.fuse });
+  const weightsOf = imported ? () => new Map(imported.tensors.map((t) => [t.name, tf.tensor(t.data, t.shape)] as const)) : parsed && ((m: Classifier) => toTfWeights(m, parsed));
+  const model: Classifier = await loadClassifier(card, weightsOf, { fuse: req.fuse });
   const held = { tensors: tf.memory().numTensors - before.numTensors, bytes: tf.memory().numBytes - before.numBytes };
-  if (parsed) {
+  if (imported) {
+    const { mean: [m], std: [s] } = card.preprocess;
+    input = tf.tidy(() => tf.div(tf.sub(tf.div(tf.tensor4d(benchImage(h), shape, 'float32'), 255), m!), s!)) as tf.Tensor4D;
+    weights = 'tflite';
+  } else if (parsed) {
     const x = parsed.tensors.get('__input__');
     input = x
       ? (tf.tidy(() => tf.transpose(tf.tensor4d(x.data, x.shape as [number, number, number, number]), [0, 2, 3, 1])) as tf.Tensor4D)

@@ -88,3 +88,14 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
 export function fmtRatio(r: number | null): string {
   return r == null ? '–' : `${r.toFixed(2)}x`;
 }
+
+/** A fixed uint8 RGB image (a seeded pseudo-random pattern), the same for our model and the TFLite interpreter. */
+export function benchImage(size: number): Int32Array {
+  const q = new Int32Array(size * size * 3);
+  let s = 12345;
+  for (let i = 0; i < q.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    q[i] = s >>> 24;
+  }
+  return q;
+}

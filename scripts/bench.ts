@@ -11,14 +11,14 @@
 // Prints tables and writes bench-results.json.
 import { startPreview } from './preview';
 import { spawnSync, execSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import type { Page } from '@playwright/test';
 import { launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest, CIFAR_DIR, GPU_IMPORT_ARGS } from '../tools/app-harness';
 import { placeCentered, writeY4M } from '../tools/y4m';
-import { fmtRatio, markdownTable, maxAbsDiff, ratio, softmax, summarize, type KernelRow, type Summary } from './bench-stats';
+import { benchImage, fmtRatio, markdownTable, maxAbsDiff, ratio, softmax, summarize, type KernelRow, type Summary } from './bench-stats';
 import type { InitResult, ModelRequest, ModelResult, OrtRequest, PreprocessRequest, PreprocessResult } from '../bench/main';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,7 +31,10 @@ const HELP = `npm run bench [-- options]
                                      once per count and prints the speed-up; ORT and PyTorch get
                                      the count TF.js reports for the first (getThreadsCount)
   --frames 20                        live path: frames after warm-up (0: skip the live path)
-  --no-peers                         skip onnxruntime-web and PyTorch
+  --tflite FILE                      the real MobileNetV2 on every backend, from this TensorFlow Lite file through
+                                     the app's importer, and TFLite's own interpreter (tfjs-tflite) as a peer
+                                     (default ../shared/models/tflite/mobilenet_v2_1.0_224_quant.tflite; none: skip)
+  --no-peers                         skip onnxruntime-web, PyTorch and the TFLite interpreter
   --serial-compile                   webgpu: no parallel shader compile before the first run
   --no-fuse                          model-only: keep BatchNorm and ReLU as separate kernels (the app folds them)
   --profile                          tf.profile one forward per model x backend: top kernels
@@ -85,6 +88,19 @@ mkdirSync(join(BENCH_DIR, 'ort'), { recursive: true });
 for (const id of modelIds.filter(exported)) {
   for (const ext of ['onnx', 'safetensors']) copyFileSync(join(MODELS_DIR, `${id}.${ext}`), join(BENCH_DIR, 'models', `${id}.${ext}`));
 }
+// The real MobileNetV2 from its TensorFlow Lite file, and the TFLite interpreter's WASM.
+const tflitePath = resolve(ROOT, opt('tflite', '../shared/models/tflite/mobilenet_v2_1.0_224_quant.tflite'));
+const TFLITE_ID = 'tflite-mobilenet-v2-1.0-224-quant';
+const TFLITE_URL = '_bench/models/tflite-model.tflite';
+const hasTflite = opt('tflite', '') !== 'none' && existsSync(tflitePath);
+if (hasTflite) {
+  copyFileSync(tflitePath, join(BENCH_DIR, 'models', 'tflite-model.tflite'));
+  const wasmDir = resolve(ROOT, 'node_modules/@tensorflow/tfjs-tflite/wasm');
+  mkdirSync(join(BENCH_DIR, 'tflite'), { recursive: true });
+  for (const f of readdirSync(wasmDir)) copyFileSync(join(wasmDir, f), join(BENCH_DIR, 'tflite', f));
+  const tfjs = resolve(ROOT, 'node_modules/@tensorflow');
+  for (const f of ['tfjs-core/dist/tf-core.min.js', 'tfjs-backend-cpu/dist/tf-backend-cpu.min.js', 'tfjs-tflite/dist/tf-tflite.min.js']) copyFileSync(join(tfjs, f), join(BENCH_DIR, 'tflite', f.split('/').pop()!));
+}
 const ORT_DIST = resolve(ROOT, 'node_modules/onnxruntime-web/dist');
 const ORT_FILES = ['ort.wasm.min.mjs', 'ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
 const hasOrt = peers && existsSync(join(ORT_DIST, 'ort.wasm.min.mjs'));
@@ -125,9 +141,10 @@ for (const [b, t] of backends.flatMap((b) => (b === 'wasm' ? threadCounts : [thr
       skipped.push(`TF.js ${b}: ${(e as Error).message.split('\n')[0]}`);
       continue;
     }
-    for (const id of modelIds) {
+    for (const id of [...modelIds, ...(hasTflite ? [TFLITE_ID] : [])]) {
       const req: ModelRequest = {
         id,
+        tfliteUrl: id === TFLITE_ID ? TFLITE_URL : undefined,
         weightsUrl: exported(id) ? `_bench/models/${id}.safetensors` : undefined,
         warmup,
         runs,
@@ -184,6 +201,64 @@ if (hasOrt) {
     }
   }
 }
+/** The interpreter page's script (plain JS, not TypeScript: Playwright would carry tsx's helpers into the page). */
+const TFLITE_PAGE = `
+window.runTflite = async (q) => {
+  tflite.setWasmPath(location.origin + '/');
+  const t0 = performance.now();
+  const model = await tflite.loadTFLiteModel('/model.tflite', { numThreads: q.threads });
+  const createMs = performance.now() - t0;
+  const x = tf.tensor(q.image, [1, q.size, q.size, 3], 'int32');
+  let output = [];
+  async function once() {
+    const y = model.predict(x);
+    // The uint8 softmax output: scale 1/256, zero point 0.
+    output = Array.from(await y.data(), (v) => v / 256);
+    y.dispose();
+  }
+  let firstMs = 0;
+  for (let i = 0; i < Math.max(1, q.warmup); i++) {
+    const t = performance.now();
+    await once();
+    if (i === 0) firstMs = performance.now() - t;
+  }
+  const times = [];
+  const start = performance.now();
+  for (let i = 0; i < q.runs; i++) {
+    const t = performance.now();
+    await once();
+    times.push(performance.now() - t);
+    if (times.length >= 3 && performance.now() - start > q.maxMs) break;
+  }
+  x.dispose();
+  return { firstMs, createMs, times, output, isolated: crossOriginIsolated };
+};`;
+if (peers && hasTflite) {
+  // tfjs-tflite's WASM glue evaluates strings, which the app's policy (no 'unsafe-eval') refuses:
+  // it runs on a page of its own, served by Playwright's router from dist/_bench/tflite/, cross-origin
+  // isolated (COOP/COEP headers on a loopback origin, a secure context) so its threaded build can run.
+  const { browser, context, page } = await launch({ camera: false });
+  try {
+    const origin = 'http://127.0.0.1:9';
+    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+    await context.route(`${origin}/**`, (route) => {
+      const path = new URL(route.request().url()).pathname;
+      if (path === '/') return route.fulfill({ headers, contentType: 'text/html', body: `<!doctype html><script src="/tf-core.min.js"></script><script src="/tf-backend-cpu.min.js"></script><script src="/tf-tflite.min.js"></script><script>${TFLITE_PAGE}</script>` });
+      const file = path === '/model.tflite' ? tflitePath : join(BENCH_DIR, 'tflite', path.slice(1));
+      if (!existsSync(file)) return route.fulfill({ status: 404 });
+      return route.fulfill({ headers, contentType: file.endsWith('.wasm') ? 'application/wasm' : file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream', body: readFileSync(file) });
+    });
+    await page.goto(`${origin}/`);
+    const req = { threads: peerThreads, warmup, runs, maxMs, size: 224, image: Array.from(benchImage(224)) };
+    const r = await page.evaluate((q) => (globalThis as unknown as { runTflite: (q: unknown) => Promise<{ firstMs: number; createMs: number; times: number[]; output: number[]; isolated: boolean }> }).runTflite(q), req);
+    peerRows.push({ ...summarize(r.times), firstMs: r.firstMs, output: r.output, model: TFLITE_ID, runtime: `TFLite interpreter (tfjs-tflite 0.0.1-alpha.10, WASM${r.isolated ? '' : ', not isolated: one thread'}, uint8)`, threads: peerThreads });
+    log(`TFLite interpreter ${TFLITE_ID}: p50 ${summarize(r.times).p50Ms.toFixed(1)} ms over ${r.times.length} runs`);
+  } catch (e) {
+    skipped.push(`TFLite interpreter: ${(e as Error).message.split('\n')[0]}`);
+  } finally {
+    await browser.close();
+  }
+} else if (peers) skipped.push(`TFLite: no file at ${tflitePath} (--tflite)`);
 if (hasTorch && modelIds.some(exported)) {
   const out = spawnSync(PY, ['tools/export_onnx.py', '--time', '--models', modelIds.join(','), '--threads', String(peerThreads), '--warmup', String(warmup), '--runs', String(runs), '--max-seconds', String(maxMs / 1000)], {
     cwd: ROOT,
@@ -287,14 +362,15 @@ stop();
 // ---- report ----
 const machine = `${cpus().length}x ${cpus()[0]?.model ?? 'cpu'}; headless Chromium (WebGPU/WebGL through SwiftShader where there is no GPU)`;
 const ortWasm = (m: string) => peerRows.find((p) => p.model === m && p.runtime === 'onnxruntime-web wasm');
+const tfliteRow = (m: string) => peerRows.find((p) => p.model === m && p.runtime.startsWith('TFLite'));
 const torchRow = (m: string) => peerRows.find((p) => p.model === m && p.runtime.startsWith('PyTorch'));
 const backendLabel = (r: TfRow) => (r.backend === 'wasm' ? `wasm (SIMD, ${r.threads} thread${r.threads === 1 ? '' : 's'})` : r.backend);
 log(`\n${machine}; load average ${loadStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end; warm-up ${warmup}, up to ${runs} timed runs (${maxMs / 1000} s cap) each with readback\n`);
 log('Model-only, TF.js:');
 log(
   markdownTable(
-    ['model', 'backend', 'first ms', 'p50 ms', 'p95 ms', 'runs', 'TF.js / ORT wasm (p50)', 'TF.js / PyTorch (p50)'],
-    tfRows.map((r) => [r.model, backendLabel(r), r.firstMs, r.p50Ms, r.p95Ms, String(r.runs), fmtRatio(ratio(r.p50Ms, ortWasm(r.model)?.p50Ms)), fmtRatio(ratio(r.p50Ms, torchRow(r.model)?.p50Ms))]),
+    ['model', 'backend', 'first ms', 'p50 ms', 'p95 ms', 'runs', 'TF.js / ORT wasm (p50)', 'TF.js / PyTorch (p50)', 'TF.js / TFLite interpreter (p50)'],
+    tfRows.map((r) => [r.model, backendLabel(r), r.firstMs, r.p50Ms, r.p95Ms, String(r.runs), fmtRatio(ratio(r.p50Ms, ortWasm(r.model)?.p50Ms)), fmtRatio(ratio(r.p50Ms, torchRow(r.model)?.p50Ms)), fmtRatio(ratio(r.p50Ms, tfliteRow(r.model)?.p50Ms))]),
   ),
 );
 const wasmRows = (id: string) => tfRows.filter((r) => r.model === id && r.backend === 'wasm');

@@ -8,9 +8,12 @@
 // the first marker reading is of a frame captured after it). WebGPU runs on SwiftShader here,
 // seconds per 224x224 frame, so it sees one photo (the cat) only.
 import { test, expect, type Locator, type Page } from '@playwright/test';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseCompared, cspViolations, launch, openApp, backendName, tmpFile } from '../../tools/app-harness';
 import { placeCentered, writeY4M } from '../../tools/y4m';
+import { serveFiles, type FileServer } from '../../tools/fixture-server';
 import { centreSquare, decodePhoto, IMAGENET_PHOTOS, IMAGENET_PHOTOS_DIR, TFLITE_DIR, TFLITE_FILES } from '../../tools/photos';
 import { IMAGENET_LABELS } from '../../models/imagenet-labels';
 
@@ -35,11 +38,19 @@ function frameOf(i: number): Uint8Array {
 /** The four README class names of photo i, as our labels spell them. */
 const classesOf = (i: number) => IMAGENET_PHOTOS[i]!.classes.map((c) => IMAGENET_LABELS[c]!);
 
-async function importAll(page: Page): Promise<void> {
+/** Imports the four files by picking each; with `server`, the last one by URL from it instead, pinned by its sha256. */
+async function importAll(page: Page, server?: FileServer): Promise<void> {
   await page.getByRole('button', { name: 'Models' }).click();
   const form = page.getByTestId('tflite-import');
   for (const f of TFLITE_FILES) {
-    await form.getByTestId('tflite-file').setInputFiles(join(TFLITE_DIR, f));
+    if (server && f === TFLITE_FILES[3]) {
+      await form.getByRole('button', { name: 'Clear file' }).click();
+      await form.getByTestId('tflite-url').fill(`${server.base}/${f}`);
+      await form.getByTestId('tflite-sha').fill(createHash('sha256').update(readFileSync(join(TFLITE_DIR, f))).digest('hex'));
+    } else {
+      await form.getByTestId('tflite-sha').fill('');
+      await form.getByTestId('tflite-file').setInputFiles(join(TFLITE_DIR, f));
+    }
     await form.getByRole('button', { name: 'Import', exact: true }).click();
     await expect(form.getByTestId('tflite-message')).toHaveText(/^Stored /, { timeout: 120_000 });
   }
@@ -87,13 +98,33 @@ function expectClassesFound(model: string, found: Map<number, string[]>, photos:
 }
 
 test('the real MobileNets name the photos shown to the camera on wasm, in Live and side by side in Compare', async () => {
+  const server = await serveFiles({ [`/${TFLITE_FILES[3]}`]: new Uint8Array(readFileSync(join(TFLITE_DIR, TFLITE_FILES[3]))) });
   const frames = IMAGENET_PHOTOS.flatMap((_, i) => Array<Uint8Array>(HOLD).fill(frameOf(i)));
   const video = tmpFile('imagenet-photos.y4m', writeY4M(frames, W, H, FPS));
   const { browser, page } = await launch({ webgpu: false, video });
   try {
     await openApp(page, 'backend=wasm');
     expect(await backendName(page)).toBe('wasm');
-    await importAll(page);
+    // A file that is not TFLite, and one cut short: a clear message each, and nothing stored.
+    await page.getByRole('button', { name: 'Models' }).click();
+    const form = page.getByTestId('tflite-import');
+    const bad = [
+      { name: 'weights.safetensors', buffer: Buffer.from('{"not":"tflite"}'), message: /not a TensorFlow Lite model/ },
+      { name: 'cut.tflite', buffer: readFileSync(join(TFLITE_DIR, TFLITE_FILES[3])).subarray(0, 100_000), message: /damaged or truncated/ },
+    ];
+    for (const b of bad) {
+      await form.getByTestId('tflite-file').setInputFiles({ name: b.name, mimeType: 'application/octet-stream', buffer: b.buffer });
+      await form.getByRole('button', { name: 'Import', exact: true }).click();
+      await expect(form.getByRole('alert')).toHaveText(b.message);
+    }
+    // By URL with a wrong sha256: refused, nothing stored.
+    await form.getByTestId('tflite-url').fill(`${server.base}/${TFLITE_FILES[3]}`);
+    await form.getByTestId('tflite-sha').fill('0'.repeat(64));
+    await form.getByRole('button', { name: 'Clear file' }).click();
+    await form.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect(form.getByRole('alert')).toHaveText(/has sha256 cb273c23.*expected 0{64}: it is corrupted or not the pinned file/);
+    await expect(page.getByTestId('real-mobilenets')).toHaveCount(0);
+    await importAll(page, server);
 
     // The four side by side, with the seed's alpha and rho, and latency measured here.
     const table = page.getByTestId('real-mobilenets');
@@ -105,7 +136,11 @@ test('the real MobileNets name the photos shown to the camera on wasm, in Live a
     const params = (await table.getByTestId('real-params').evaluateAll((c) => c.map((e) => Number(e.getAttribute('data-value')))));
     expect(params[0]).toBe(3_489_097);
     expect([...params].sort((a, b) => b - a)).toEqual(params);
-    await expect(table.getByTestId('separable-costs')).toBeVisible();
+    // The separable-cost table beside them follows the v1 picked: alpha 0.25 at 128 is far cheaper.
+    const total = () => table.getByTestId('separable-costs').locator('tr').last().textContent();
+    const first = await total();
+    await table.getByTestId('costs-for').selectOption('tflite-mobilenet-v1-0.25-128-quant');
+    await expect.poll(total).not.toBe(first);
     await table.getByRole('button', { name: 'Measure latency here' }).click();
     const p50s = () => table.getByTestId('latency').evaluateAll((c) => c.map((e) => Number(e.getAttribute('data-p50'))));
     await expect.poll(async () => (await p50s()).every((v) => v > 0), { timeout: 240_000 }).toBe(true);
@@ -123,6 +158,11 @@ test('the real MobileNets name the photos shown to the camera on wasm, in Live a
       await expect(live.getByTestId('params')).toBeVisible({ timeout: 120_000 });
       const all = IMAGENET_PHOTOS.map((_, i) => i);
       expectClassesFound(id, await topFiveByPhoto(page, live, all), all);
+      // No tensor left behind per frame: the count is the same three frames later.
+      const tensors = async () => Number(await live.getByTestId('num-tensors').textContent());
+      const [n0, f0] = [await tensors(), await framesOf(live)];
+      await expect.poll(() => framesOf(live), { timeout: 60_000 }).toBeGreaterThanOrEqual(f0 + 3);
+      expect(await tensors()).toBe(n0);
     }
 
     await page.getByRole('button', { name: 'Compare' }).click();
@@ -133,9 +173,17 @@ test('the real MobileNets name the photos shown to the camera on wasm, in Live a
     // The cat and the bird are in every model's float top-5 (tests/unit/tflite.test.ts measures
     // the rest: alpha 0.5 and 0.25 miss the uniform, 0.25 the hot dog too).
     for (const id of ALL) expectClassesFound(`Compare ${id}`, await topFiveByPhoto(page, pane(id), [0, 3]), [0, 3]);
+
+    // Deleted in the Models view: gone from the table and from the comparison.
+    await page.getByRole('button', { name: 'Models' }).click();
+    await table.locator(`tr[data-real="${ALL[3]}"]`).getByRole('button', { name: 'Delete' }).click();
+    await expect(table.locator('tr[data-real]')).toHaveCount(3);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await expect(pane(ALL[3]!)).toHaveCount(0);
     expect(cspViolations(page)).toEqual([]);
   } finally {
     await browser.close();
+    await server.close();
   }
 });
 

@@ -12,6 +12,7 @@ import { mapTfliteMobilenet, type TfliteImport } from '../../workers/import/tfli
 import { Op } from '../../workers/import/tflite-schema';
 import { loadClassifier } from '../../models/builders';
 import { EVAL } from '../../models/nn';
+import { parseSafetensors } from '../../models/safetensors';
 import { PUBLISHED_TFLITE } from '../../models/tflite-published';
 import { IMAGENET_LABELS, IMAGENET_LABELS_1001, READABLE, TORCHVISION_IMAGENET_NAMES } from '../../models/imagenet-labels';
 import { centreSquare, decodePhoto, IMAGENET_PHOTOS, IMAGENET_PHOTOS_DIR, TFLITE_DIR, TFLITE_FILES } from '../../tools/photos';
@@ -61,6 +62,8 @@ describe('the container', () => {
     expect(() => parseTflite(safetensors)).toThrow(/not a TensorFlow Lite model/);
     const whole = read(TFLITE_FILES[3]);
     // The last ~21 KB of these files is a ZIP of imagenet_labels.txt (TFLite metadata) after the flatbuffer.
+    // And the safetensors importer, given a TFLite file, points at this importer.
+    expect(() => parseSafetensors(whole.slice().buffer)).toThrow(/TensorFlow Lite model \(import it with "Import a TensorFlow Lite MobileNet"/);
     for (const cut of [4096, whole.byteLength - 30_000]) {
       expect(() => parseTflite(whole.subarray(0, cut))).toThrow(TfliteError);
       expect(() => parseTflite(whole.subarray(0, cut))).toThrow(/damaged or truncated/);
@@ -124,6 +127,73 @@ describe('mapping onto our families', () => {
     expect(card.labels.length).toBe(1001);
     expect(card.labels[0]).toMatch(/background/);
     expect(card.tflite).toMatchObject({ dtype: 'UINT8', quantisation: 'per-tensor', publishedTop1: { value: PUBLISHED_TFLITE[card.weights.sha256]!.top1 } });
+  });
+
+  /** The graph with every conv weight re-stored by `store` (bias, pooling and the rest untouched). */
+  function restored(g: TfliteGraph, store: (t: TfliteTensor, real: Float32Array) => Partial<TfliteTensor>, extraOps: (t: TfliteTensor) => TfliteGraph['ops'] = () => []): TfliteGraph {
+    const weightIds = new Set(g.ops.filter((o) => o.code === Op.CONV_2D || o.code === Op.DEPTHWISE_CONV_2D).map((o) => o.inputs[1]!));
+    const tensors = g.tensors.map((t) => (weightIds.has(t.index) ? { ...t, ...store(t, constantF32(g, t.index)) } : t));
+    return { ...g, tensors, ops: [...tensors.filter((t) => weightIds.has(t.index)).flatMap(extraOps), ...g.ops] };
+  }
+  const absMax = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  /** float32 -> IEEE half, round to nearest even (normal range only: these weights are). */
+  function toHalf(v: number): number {
+    const f = new Float32Array([v]);
+    const u = new Uint32Array(f.buffer)[0]!;
+    const sign = (u >>> 16) & 0x8000;
+    const e = ((u >>> 23) & 0xff) - 127 + 15;
+    if (e <= 0) return sign; // underflow to zero (values below 6e-5)
+    const m = u & 0x7fffff;
+    let h = sign | (e << 10) | (m >>> 13);
+    const rest = m & 0x1fff;
+    if (rest > 0x1000 || (rest === 0x1000 && h & 1)) h++;
+    return h;
+  }
+
+  it('maps float32, float16 (behind DEQUANTIZE ops) and int8 per-channel copies of a file to the same weights', async () => {
+    const src = { file: 'x.tflite', url: '', sha256: '', bytes: 0 };
+    const g = parseTflite(read(TFLITE_FILES[3]));
+    const base = await mapTfliteMobilenet(g, src);
+    const compare = (imp: TfliteImport, tol: (ref: Float32Array) => number) => {
+      for (const [i, t] of imp.tensors.entries()) {
+        const ref = base.tensors[i]!;
+        expect(t.name).toBe(ref.name);
+        let worst = 0;
+        for (let k = 0; k < ref.data.length; k++) worst = Math.max(worst, Math.abs(t.data[k]! - ref.data[k]!));
+        expect(worst, t.name).toBeLessThanOrEqual(tol(ref.data));
+      }
+    };
+    const f32 = await mapTfliteMobilenet(restored(g, (_, real) => ({ type: 'FLOAT32', quant: null, data: bytesOf(real) })), src);
+    compare(f32, () => 0);
+    expect(f32.card.tflite).toMatchObject({ dtype: 'FLOAT32', quantisation: null });
+    // float16 files keep weights as FLOAT16 constants that a DEQUANTIZE op widens: the conv reads the op's output.
+    let next = g.tensors.length;
+    const halfGraph = (() => {
+      const ids = new Map<number, number>();
+      const h = restored(g, (_, real) => ({ type: 'FLOAT16', quant: null, data: bytesOf(new Uint16Array(Array.from(real, toHalf))) }), (t) => {
+        ids.set(t.index, next);
+        return [{ code: Op.DEQUANTIZE, name: 'DEQUANTIZE', inputs: [t.index], outputs: [next++], raw: g.ops[0]!.raw }];
+      });
+      const out = [...h.tensors, ...[...ids].map(([from, to]) => ({ ...h.tensors[from]!, index: to, type: 'FLOAT32', data: null }))];
+      const ops = h.ops.map((o) => (o.code === Op.DEQUANTIZE ? o : { ...o, inputs: o.inputs.map((i, k) => (k === 1 && ids.has(i) ? ids.get(i)! : i)) }));
+      return { ...h, tensors: out, ops };
+    })();
+    const half = await mapTfliteMobilenet(halfGraph, src);
+    expect(half.card.tflite).toMatchObject({ dtype: 'FLOAT16', quantisation: null });
+    compare(half, (ref) => absMax(ref) * 2 ** -11);
+    // int8, one symmetric scale per output channel: axis 0 of a conv's [O, H, W, I], axis 3 of a depthwise [1, H, W, C].
+    const i8 = await mapTfliteMobilenet(restored(g, (t, real) => {
+      const axis = t.shape[0] === 1 ? 3 : 0;
+      const n = t.shape[axis]!;
+      const inner = t.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+      const scale = Array.from({ length: n }, () => 0);
+      real.forEach((v, k) => { const c = Math.floor(k / inner) % n; scale[c] = Math.max(scale[c]!, Math.abs(v) / 127); });
+      const q = Int8Array.from(real, (v, k) => Math.round(v / (scale[Math.floor(k / inner) % n]! || 1)));
+      return { type: 'INT8', quant: { scale: scale.map((x) => x || 1), zeroPoint: scale.map(() => 0), axis }, data: bytesOf(q) };
+    }), src);
+    expect(i8.card.tflite).toMatchObject({ dtype: 'INT8', quantisation: 'per-channel' });
+    compare(i8, (ref) => absMax(ref) / 254 + 1e-7);
   });
 
   it('refuses another architecture and an op it does not map, naming them', async () => {

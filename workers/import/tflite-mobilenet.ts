@@ -12,7 +12,7 @@ import { buildModel } from '../../models/builders';
 import { Conv2d, Linear } from '../../models/nn';
 import { profile } from '../../models/profile';
 import { Activation, Op, Padding } from './tflite-schema';
-import { constantF32, TfliteError, type TfliteGraph, type TfliteOp, type TfliteTensor } from './tflite';
+import { constantF32, storedAs, TfliteError, type TfliteGraph, type TfliteOp, type TfliteTensor } from './tflite';
 import type { StoredTensor } from '../store/db';
 
 /** Ops that carry no weights and that a MobileNet's graph may hold around its layers. */
@@ -117,8 +117,8 @@ function inputScaling(input: TfliteTensor): { mean: number; std: number } {
   return { mean: 0.5, std: 0.5 };
 }
 
-function quantisationOf(convs: ConvLayer[]): TfliteOrigin['quantisation'] {
-  const q = convs.map((c) => c.weight.quant).filter((x) => x !== null);
+function quantisationOf(g: TfliteGraph, convs: ConvLayer[]): TfliteOrigin['quantisation'] {
+  const q = convs.map((c) => storedAs(g, c.weight.index).quant).filter((x) => x !== null);
   if (!q.length) return null;
   return q.some((x) => x.scale.length > 1) ? 'per-channel' : 'per-tensor';
 }
@@ -145,8 +145,8 @@ export async function mapTfliteMobilenet(
   const family = adds.length ? 'mobilenet-v2' : 'mobilenet-v1';
   const featureCh = logits.code === Op.FULLY_CONNECTED ? g.tensors[logits.inputs[1]!]!.shape[1]! : g.tensors[logits.inputs[1]!]!.shape[3]!;
   const rho = h! / 224;
-  const dtype = convs[0]?.weight.type ?? 'FLOAT32';
-  const origin = { rho, dtype, quantisation: quantisationOf(convs), file: source.file } satisfies Omit<TfliteOrigin, 'alpha'>;
+  const dtype = convs[0] ? storedAs(g, convs[0].weight.index).type : 'FLOAT32';
+  const origin = { rho, dtype, quantisation: quantisationOf(g, convs), file: source.file } satisfies Omit<TfliteOrigin, 'alpha'>;
   const known = PUBLISHED_TFLITE[source.sha256];
   const { mean, std } = inputScaling(input);
   // The README's reference crop: the centred square of the whole short side (TF-slim's

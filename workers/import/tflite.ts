@@ -96,14 +96,17 @@ const ELEMENT_BYTES: Record<string, number> = { FLOAT32: 4, FLOAT16: 2, INT32: 4
  * tensor computed by a DEQUANTIZE op from a constant (float16 models) is that constant.
  */
 export function constantF32(g: TfliteGraph, index: number): Float32Array {
+  return dequantize(storedAs(g, index));
+}
+
+/** The constant a tensor's values are stored in: itself, or the input of the DEQUANTIZE op that computes it. */
+export function storedAs(g: TfliteGraph, index: number): TfliteTensor {
   const t = g.tensors[index];
   if (!t) throw new TfliteError(`Tensor ${index} does not exist.`);
-  if (!t.data) {
-    const producer = g.ops.find((o) => o.outputs.includes(index));
-    if (producer?.code === Op.DEQUANTIZE) return constantF32(g, producer.inputs[0]!);
-    throw new TfliteError(`Tensor "${t.name}" holds no data: it is not a weight.`);
-  }
-  return dequantize(t);
+  if (t.data) return t;
+  const producer = g.ops.find((o) => o.outputs.includes(index));
+  if (producer?.code === Op.DEQUANTIZE) return storedAs(g, producer.inputs[0]!);
+  throw new TfliteError(`Tensor "${t.name}" holds no data: it is not a weight.`);
 }
 
 export function dequantize(t: TfliteTensor): Float32Array {
