@@ -275,6 +275,11 @@ export class Conv2d extends Module {
     return Math.floor((n + 2 * p - this.k) / stride) + 1;
   }
 
+  /** The HWIO filter this conv runs: its weight, or the weight with a BatchNorm folded in (for pictures of filters). */
+  get kernel(): tf.Tensor4D {
+    return (this.folded?.filter ?? this.p('weight')) as tf.Tensor4D;
+  }
+
   /** True once an eval-mode BatchNorm (and maybe an activation) is folded in: see foldBatchNorm. */
   get isFolded(): boolean {
     return this.folded !== undefined;
