@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadClassifier } from '../../models/builders';
+import type { ModelCard } from '../../models/card';
 import { CARDS, findCard, SHIPPED_CIFAR10 } from '../../models/registry';
 import { tourFacts } from '../../models/tour-facts';
 import { TOUR_SECTIONS, sectionModel, type TourSectionId } from '../../models/tour-sections';
@@ -52,8 +53,8 @@ describe('tour arithmetic', () => {
   });
 
   it("recomputes MobileNet v1's totals equal to the built model's at each alpha and resolution", async () => {
-    for (const card of [findCard('mobilenet-v1-1.0-imagenet'), findCard('mobilenet-v1-0.25-imagenet')]) {
-      const t = mobileNetV1Totals(card.config.alpha as number, 224);
+    for (const card of [findCard('mobilenet-v1-1.0-imagenet'), findCard('mobilenet-v1-0.25-imagenet')] as ModelCard<'mobilenet-v1'>[]) {
+      const t = mobileNetV1Totals(card.config.alpha!, 224);
       expect(t.separable).toEqual({ params: card.params, macs: card.macs });
       expect(t.standard.macs).toBeGreaterThan(7 * t.separable.macs);
     }

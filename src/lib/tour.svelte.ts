@@ -1,0 +1,137 @@
+// The Tour view's state: one entry per seed family (models/tour-sections.ts), each with its
+// model, its facts and its chosen layer, and the live feature maps of the one section that
+// runs on the camera. At most one frame is in flight; frames that arrive meanwhile are dropped,
+// so the next one taken is always the newest (latest frame wins), and changing the section or
+// the layer aborts the frame in flight so its late maps never show.
+import { captureFor } from './capture';
+import { TourBridge } from './tour-bridge';
+import type { FrameSink } from './session.svelte';
+import type { ModelCard } from '../../models/card';
+import { TOUR_SECTIONS, sectionModel, type TourSection, type TourSectionId } from '../../models/tour-sections';
+import type { BackendInfo, EngineOptions } from '../../workers/contracts/inference-protocol';
+import type { FeatureMaps, SectionInfo } from '../../workers/contracts/tour-protocol';
+
+const errorMessage = (e: unknown) => (e as Error)?.message ?? String(e);
+
+export class TourEntry {
+  info = $state<SectionInfo | null>(null);
+  error = $state<string | null>(null);
+  status = $state('Waiting to load');
+  layer = $state('');
+  readonly card: ModelCard;
+  readonly trained: boolean;
+  constructor(readonly section: TourSection) {
+    const m = sectionModel(section);
+    this.card = m.card;
+    this.trained = m.trained;
+  }
+}
+
+export class TourState implements FrameSink {
+  readonly entries = TOUR_SECTIONS.map((s) => new TourEntry(s));
+  backend = $state<BackendInfo | null>(null);
+  fatal = $state<string | null>(null);
+  /** The section whose maps follow the camera. */
+  active = $state<TourSectionId>('lenet');
+  maps = $state.raw<FeatureMaps | null>(null);
+  framesShown = $state(0);
+  frameError = $state<string | null>(null);
+  private bridge: TourBridge | null = null;
+  private started = false;
+  private busy = false;
+  private inFlight: AbortController | null = null;
+
+  constructor(private readonly engine: EngineOptions) {}
+
+  get ready(): boolean {
+    return this.backend !== null;
+  }
+
+  entry(id: TourSectionId): TourEntry {
+    return this.entries.find((e) => e.section.id === id)!;
+  }
+
+  /** Starts the worker (first time the Tour opens) and loads every section in the seed's order. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.bridge = new TourBridge((e) => {
+      this.fatal = `${e.message} Reload the page to restart the Tour.`;
+    });
+    try {
+      this.backend = await this.bridge.init(this.engine);
+    } catch (e) {
+      this.fatal = errorMessage(e);
+      return;
+    }
+    for (const entry of this.entries) await this.open(entry);
+  }
+
+  private async open(entry: TourEntry): Promise<void> {
+    entry.status = entry.trained ? 'Loading the trained model' : 'Building the model (random weights)';
+    try {
+      const info = await this.bridge!.open(entry.section.id, entry.card.id, entry.trained, (e) => {
+        if (e.type === 'download') entry.status = `Loading weights ${Math.round((100 * e.loaded) / Math.max(1, e.total))}%`;
+      });
+      entry.info = info;
+      entry.layer ||= info.layers[0]?.name ?? '';
+      entry.status = 'Ready';
+    } catch (e) {
+      entry.error = `${entry.card.name} could not be loaded: ${errorMessage(e)}`;
+      entry.status = 'Failed';
+    }
+  }
+
+  /** Makes `id` the section that follows the camera; the frame in flight for another is dropped. */
+  activate(id: TourSectionId): void {
+    if (this.active === id) return;
+    this.active = id;
+    this.restartMaps();
+  }
+
+  chooseLayer(entry: TourEntry, layer: string): void {
+    entry.layer = layer;
+    if (entry.section.id === this.active) this.restartMaps();
+  }
+
+  private restartMaps(): void {
+    this.cancelInFlight();
+    this.maps = null;
+    this.frameError = null;
+  }
+
+  cancelInFlight(): void {
+    this.inFlight?.abort();
+    this.inFlight = null;
+  }
+
+  offerVideoFrame(video: HTMLVideoElement, afterRender: () => Promise<void>): void {
+    const entry = this.entry(this.active);
+    if (this.busy || !this.bridge || !entry.info || !entry.section.live || !entry.layer) return;
+    this.busy = true;
+    const controller = new AbortController();
+    this.inFlight = controller;
+    const { card, layer } = { card: entry.card, layer: entry.layer };
+    void captureFor(video, card.preprocess)
+      .then((frame) => this.bridge!.maps(card.id, layer, frame, controller.signal))
+      .then(async (maps) => {
+        if (controller.signal.aborted) return;
+        this.maps = maps;
+        this.framesShown++;
+        this.frameError = null;
+        await afterRender();
+      })
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) this.frameError = errorMessage(e);
+      })
+      .finally(() => {
+        if (this.inFlight === controller) this.inFlight = null;
+        this.busy = false;
+      });
+  }
+
+  stop(): void {
+    this.cancelInFlight();
+    this.bridge?.terminate();
+  }
+}
