@@ -1,0 +1,96 @@
+// The Tour on the real built app, wasm, with the fake camera playing CIFAR-10 test images
+// (each held for a second): every section renders the facts computed from its model, the
+// feature maps change when the frame changes, and the Tour worker's tensor count stays flat
+// over 200 visualised frames. One browser launch.
+import { test, expect, type Page } from '@playwright/test';
+import { launch, openApp, backendName, loadCifarTest, tmpFile } from '../../tools/app-harness';
+import { placeCentered, writeY4M } from '../../tools/y4m';
+import { SHIPPED_CIFAR10 } from '../../models/registry';
+import { TOUR_SECTIONS, sectionModel } from '../../models/tour-sections';
+
+const FPS = 30;
+
+async function frames(page: Page): Promise<number> {
+  return Number(await page.getByTestId('tour-frames').getAttribute('data-frames'));
+}
+
+async function waitForTourFrames(page: Page, n: number, timeout = 300_000): Promise<void> {
+  await page.waitForFunction((min) => Number(document.querySelector('[data-testid=tour-frames]')?.getAttribute('data-frames') ?? 0) >= min, n, { timeout, polling: 200 });
+}
+
+test('the Tour: facts from each model, live maps that follow the frame, no tensor growth', async () => {
+  const { images } = loadCifarTest(4);
+  const video = tmpFile('tour.y4m', writeY4M(images.flatMap((img) => Array(FPS).fill(placeCentered(img, 32, 32, 240, 320, 240)) as Uint8Array[]), 320, 240, FPS));
+  const { browser, page } = await launch({ video, webgpu: false });
+  try {
+    await openApp(page, 'backend=wasm');
+    expect(await backendName(page)).toBe('wasm');
+    await page.getByRole('button', { name: 'Tour', exact: true }).click();
+    await expect(page.getByTestId('tour-backend')).toHaveAttribute('data-backend', 'wasm');
+
+    // Every section, in the seed's order, on the model the registry says, trained or said to be random.
+    const ids = await page.locator('[data-testid^=tour-section-]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    expect(ids).toEqual(TOUR_SECTIONS.map((s) => `tour-section-${s.id}`));
+    for (const s of TOUR_SECTIONS) {
+      const { card, trained } = sectionModel(s, SHIPPED_CIFAR10);
+      const section = page.getByTestId(`tour-section-${s.id}`);
+      await expect(section).toHaveAttribute('data-model', card.id);
+      await expect(section.getByTestId('random-weights')).toHaveCount(trained ? 0 : 1);
+    }
+
+    // The computed facts (tests/unit/tour-facts.test.ts checks their numbers in full).
+    await expect(page.getByTestId('c3-params')).toContainText('1,516 parameters against 2,416');
+    await expect(page.getByTestId('subsampling-s2')).toContainText('6 maps');
+    await expect(page.getByTestId('pool-sizes')).toContainText('16×16');
+    await expect(page.getByTestId('dropout')).toContainText('classifier.0');
+    await expect(page.getByTestId('first-convs')).toContainText('5×5, stride 2');
+    await expect(page.getByTestId('first-convs')).toContainText('3×3, stride 1');
+    await expect(page.getByTestId('vgg-stages')).toContainText('3×3 + 3×3');
+    await expect(page.getByTestId('googlenet-example')).toContainText('120,422,400');
+    await expect(page.getByTestId('googlenet-example')).toContainText('12,443,648');
+    await expect(page.getByTestId('inception-modules').locator('tbody tr')).toHaveCount(9);
+    await expect(page.getByTestId('shortcuts-resnet18-imagenet')).toContainText('3 projections');
+    await expect(page.getByTestId('separable-blocks').locator('tbody tr').first()).toBeVisible();
+    await expect(page.getByTestId('convnext-block')).toContainText('7×7 depthwise');
+    await expect(page.getByTestId('norms')).toContainText('no: fixed constants');
+    await expect(page.getByTestId('filters')).toHaveCount(TOUR_SECTIONS.length + 1); // ZFNet's section shows AlexNet's too
+    // MobileNet's alpha recomputes the MACs.
+    const multipliers = page.getByTestId('mobilenet-multipliers');
+    const macs1 = await multipliers.getAttribute('data-macs');
+    await page.getByTestId('alpha-slider').fill('0');
+    await expect(multipliers).toHaveAttribute('data-alpha', '0.25');
+    expect(await multipliers.getAttribute('data-macs')).not.toBe(macs1);
+
+    // Live maps: LeNet-5 follows the camera first; the maps change with the frame.
+    await page.getByRole('button', { name: 'Start camera' }).click();
+    const maps = page.getByTestId('tour-section-lenet').getByTestId('feature-maps');
+    await expect(maps).toHaveAttribute('data-channels', '6');
+    const sums = new Set<string>();
+    for (let i = 0; i < 40 && sums.size < 2; i++) {
+      sums.add((await maps.getAttribute('data-sum'))!);
+      await page.waitForTimeout(250);
+    }
+    expect(sums.size).toBeGreaterThanOrEqual(2);
+    await maps.getByRole('button', { name: /^#1:/ }).click();
+    await expect(maps.getByTestId('enlarged-channel')).toBeVisible();
+
+    // Another section and another layer.
+    await page.getByTestId('show-live-vgg').click();
+    const vgg = page.getByTestId('tour-section-vgg');
+    await page.getByTestId('layer-vgg').selectOption('features.4');
+    await expect(vgg.getByTestId('feature-maps')).toHaveAttribute('data-layer', 'features.4');
+    await expect(vgg.getByTestId('feature-maps')).toHaveAttribute('data-channels', '32');
+
+    // No growth over 200 visualised frames.
+    const start = await frames(page);
+    await waitForTourFrames(page, start + 10);
+    const before = Number(await page.getByTestId('tour-frames').getAttribute('data-tensors'));
+    await waitForTourFrames(page, start + 210);
+    const after = Number(await page.getByTestId('tour-frames').getAttribute('data-tensors'));
+    console.log(`Tour worker: numTensors ${before} after ${start + 10} frames, ${after} after ${await frames(page)}`);
+    expect(before).toBeGreaterThan(0);
+    expect(after).toBe(before);
+  } finally {
+    await browser.close();
+  }
+});
