@@ -27,6 +27,8 @@ export interface Ctx {
   training: boolean;
   /** One view only: no test-time augmentation (profiling counts the cost of one view). */
   singleView?: boolean;
+  /** Inference (running statistics) through ops that all have TF.js gradients: the Tour's gradient methods differentiate it. */
+  differentiable?: boolean;
 }
 
 export const EVAL: Ctx = { training: false };
