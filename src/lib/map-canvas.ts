@@ -84,3 +84,10 @@ export function paintFilters(canvas: HTMLCanvasElement, f: FilterPictures): void
   }
   canvas.getContext('2d')!.putImageData(img, 0, 0);
 }
+
+/** RGBA bytes of w x h onto a canvas of that size (CSS scales it). */
+export function paintRgba(canvas: HTMLCanvasElement, rgba: Uint8ClampedArray, w: number, h: number): void {
+  canvas.width = w;
+  canvas.height = h;
+  canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(rgba), w, h), 0, 0);
+}

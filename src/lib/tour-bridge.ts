@@ -5,11 +5,11 @@ import * as Comlink from 'comlink';
 import { WorkerLink, withSignal } from './worker-link';
 import { CALL_DEADLINES } from '../../workers/contracts/plan';
 import type { EngineOptions } from '../../workers/contracts/inference-protocol';
-import type { FeatureMaps, SectionInfo, TourApi, TourProgress } from '../../workers/contracts/tour-protocol';
+import type { ExplainedMaps, SectionInfo, TourApi, TourProgress } from '../../workers/contracts/tour-protocol';
 import type { TourSectionId } from '../../models/tour-sections';
 
 /** A frame's maps on a CIFAR-size model take milliseconds; a minute means the worker hangs. */
-const MAPS_DEADLINE = { ms: 60_000, why: 'one frame through a CIFAR-size model takes well under a second' };
+const MAPS_DEADLINE = { ms: 60_000, why: 'one frame through a CIFAR-size model, with its gradients, takes about a second at most' };
 
 export class TourBridge {
   private readonly link: WorkerLink<TourApi>;
@@ -31,11 +31,11 @@ export class TourBridge {
   }
 
   /** Transfers `frame` (the caller must not use it again). */
-  maps(modelId: string, layer: string, frame: ImageBitmap, signal: AbortSignal): Promise<FeatureMaps> {
+  maps(modelId: string, layer: string, frame: ImageBitmap, signal: AbortSignal, opts: { explain: boolean; channel: number | null }): Promise<ExplainedMaps> {
     if (signal.aborted) frame.close();
     const id = this.nextId++;
     return this.link.watch('a frame', MAPS_DEADLINE, () =>
-      withSignal(signal, () => this.link.api.maps(modelId, layer, Comlink.transfer(frame, [frame]), id), () => void this.link.api.cancel(id)),
+      withSignal(signal, () => this.link.api.maps(modelId, layer, Comlink.transfer(frame, [frame]), id, opts), () => void this.link.api.cancel(id)),
     );
   }
 

@@ -9,7 +9,7 @@ import type { FrameSink } from './session.svelte';
 import type { ModelCard } from '../../models/card';
 import { TOUR_SECTIONS, sectionModel, type TourSection, type TourSectionId } from '../../models/tour-sections';
 import type { BackendInfo, EngineOptions } from '../../workers/contracts/inference-protocol';
-import type { FeatureMaps, SectionInfo } from '../../workers/contracts/tour-protocol';
+import type { ExplainedMaps, SectionInfo } from '../../workers/contracts/tour-protocol';
 
 const errorMessage = (e: unknown) => (e as Error)?.message ?? String(e);
 
@@ -18,6 +18,10 @@ export class TourEntry {
   error = $state<string | null>(null);
   status = $state('Waiting to load');
   layer = $state('');
+  /** The channel the user picked (enlarged, and projected by the deconvnet); null: the strongest. */
+  channel = $state<number | null>(null);
+  /** Whether each frame also gets its deconvnet, or guided backprop and Grad-CAM. */
+  explain = $state(true);
   readonly card: ModelCard;
   readonly trained: boolean;
   constructor(readonly section: TourSection) {
@@ -33,7 +37,7 @@ export class TourState implements FrameSink {
   fatal = $state<string | null>(null);
   /** The section whose maps follow the camera. */
   active = $state<TourSectionId>('lenet');
-  maps = $state.raw<FeatureMaps | null>(null);
+  maps = $state.raw<ExplainedMaps | null>(null);
   framesShown = $state(0);
   frameError = $state<string | null>(null);
   private bridge: TourBridge | null = null;
@@ -91,7 +95,12 @@ export class TourState implements FrameSink {
 
   chooseLayer(entry: TourEntry, layer: string): void {
     entry.layer = layer;
+    entry.channel = null;
     if (entry.section.id === this.active) this.restartMaps();
+  }
+
+  chooseChannel(entry: TourEntry, channel: number): void {
+    entry.channel = channel;
   }
 
   private restartMaps(): void {
@@ -112,8 +121,9 @@ export class TourState implements FrameSink {
     const controller = new AbortController();
     this.inFlight = controller;
     const { card, layer } = { card: entry.card, layer: entry.layer };
+    const opts = { explain: entry.explain, channel: entry.channel };
     void captureFor(video, card.preprocess)
-      .then((frame) => this.bridge!.maps(card.id, layer, frame, controller.signal))
+      .then((frame) => this.bridge!.maps(card.id, layer, frame, controller.signal, opts))
       .then(async (maps) => {
         if (controller.signal.aborted) return;
         this.maps = maps;

@@ -73,6 +73,24 @@ test('the Tour: facts from each model, live maps that follow the frame, no tenso
     expect(sums.size).toBeGreaterThanOrEqual(2);
     await maps.getByRole('button', { name: /^#1:/ }).click();
     await expect(maps.getByTestId('enlarged-channel')).toBeVisible();
+    // The deconvnet projects the picked channel (the plain stacks).
+    const lenet = page.getByTestId('tour-section-lenet');
+    const second = Number((await maps.getAttribute('data-top'))!.split(',')[1]);
+    await maps.getByRole('button', { name: /^#2:/ }).click();
+    await expect(lenet.getByTestId('explanation')).toHaveAttribute('data-method', 'deconvnet');
+    await expect(lenet.getByTestId('deconvnet')).toHaveAttribute('data-channel', String(second));
+
+    // Shortcuts: guided backprop and Grad-CAM for the top-1 class, on the cpu backend, said so.
+    await page.getByTestId('show-live-resnet').click();
+    const resnet = page.getByTestId('tour-section-resnet');
+    await expect(resnet.getByTestId('explanation')).toHaveAttribute('data-method', 'gradients', { timeout: 120_000 });
+    await expect(resnet.getByTestId('grad-cam')).toHaveAttribute('data-layer', 'layer3');
+    await expect(resnet.getByTestId('gradient-note')).toContainText('cpu backend');
+    const r0 = await frames(page);
+    await waitForTourFrames(page, r0 + 2);
+    const rBefore = Number(await page.getByTestId('tour-frames').getAttribute('data-tensors'));
+    await waitForTourFrames(page, r0 + 8);
+    expect(Number(await page.getByTestId('tour-frames').getAttribute('data-tensors'))).toBe(rBefore);
 
     // Another section and another layer.
     await page.getByTestId('show-live-vgg').click();
@@ -81,7 +99,8 @@ test('the Tour: facts from each model, live maps that follow the frame, no tenso
     await expect(vgg.getByTestId('feature-maps')).toHaveAttribute('data-layer', 'features.4');
     await expect(vgg.getByTestId('feature-maps')).toHaveAttribute('data-channels', '32');
 
-    // No growth over 200 visualised frames.
+    // No growth over 200 visualised frames (maps and deconvnet).
+    await expect(vgg.getByTestId('explanation')).toHaveAttribute('data-method', 'deconvnet');
     const start = await frames(page);
     await waitForTourFrames(page, start + 10);
     const before = Number(await page.getByTestId('tour-frames').getAttribute('data-tensors'));

@@ -59,10 +59,46 @@ export interface TourApi {
   init(opts: { backend?: string; threads?: number; baseUrl: string }): Promise<BackendInfo>;
   /** Loads the section's model (trained weights when it ships them, else random) and reads its facts. */
   open(section: TourSectionId, modelId: string, trained: boolean, onProgress: (e: TourProgress) => void): Promise<SectionInfo>;
-  /** One frame (a bitmap at the model's input size, transferred) through the model: `layer`'s maps. */
-  maps(modelId: string, layer: string, frame: ImageBitmap, callId: number): Promise<FeatureMaps>;
+  /**
+   * One frame (a bitmap at the model's input size, transferred) through the model: `layer`'s
+   * maps, and unless `explain` is false, the deconvnet of `channel` (default: the strongest)
+   * for a plain stack, or guided backprop and Grad-CAM for the top-1 class otherwise.
+   */
+  maps(modelId: string, layer: string, frame: ImageBitmap, callId: number, opts: { explain: boolean; channel: number | null }): Promise<ExplainedMaps>;
   cancel(callId: number): void;
   /** Frees a model the Tour no longer shows. */
   close(modelId: string): void;
   numTensors(): number;
+}
+
+/** What a unit responds to, for one frame: RGBA pictures at the model's input size. */
+export type Explanation =
+  | {
+      method: 'deconvnet';
+      layer: string;
+      channel: number;
+      /** Where in the layer's map the channel was strongest. */
+      at: [number, number];
+      value: number;
+      rgba: Uint8ClampedArray;
+    }
+  | {
+      method: 'gradients';
+      /** The top-1 class both maps explain. */
+      label: string;
+      /** Grad-CAM's layer (the last 4-D stage). */
+      camLayer: string;
+      guided: Uint8ClampedArray;
+      /** Grad-CAM's map over the frame. */
+      heat: Uint8ClampedArray;
+      /** Where the gradients ran, and why. */
+      backend: string;
+      note: string | null;
+    };
+
+export interface ExplainedMaps extends FeatureMaps {
+  /** The frame as the model saw it (its input size, height x width), RGBA. */
+  frame: Uint8ClampedArray;
+  frameSize: [number, number];
+  explanation: Explanation | null;
 }

@@ -143,6 +143,9 @@ export async function deconvnet(steps: Step[], layer: string, channel: number, x
   }
 }
 
+/** Guided ReLU gradients taken since the worker started: 0 after a guided backprop means the model has no ReLU. */
+export const guidedCalls = { count: 0 };
+
 /** Runs `f` with ReLU and ReLU6 passing back only positive gradients where their input was positive. */
 export function withGuidedRelu<R>(f: () => R): R {
   const saved = ['Relu', 'Relu6'].map((k) => tf.getGradient(k));
@@ -152,6 +155,7 @@ export function withGuidedRelu<R>(f: () => R): R {
     gradFunc: (dy: tf.Tensor | tf.Tensor[], kept: tf.Tensor[]) => {
       const [x] = kept as [tf.Tensor];
       const g = dy as tf.Tensor;
+      guidedCalls.count++;
       const open = hi === Infinity ? tf.step(x) : tf.mul(tf.step(x), tf.cast(tf.less(x, hi), 'float32'));
       return { x: () => tf.mul(tf.mul(g, open), tf.step(g)) };
     },

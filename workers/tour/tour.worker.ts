@@ -13,12 +13,60 @@ import { cancelCall, withCall, abortError } from '../engine/calls';
 import { frameToInput } from '../preprocess/preprocess';
 import { weightsFor } from '../store/model-weights';
 import type { BackendInfo } from '../contracts/inference-protocol';
-import type { SectionInfo, TourApi } from '../contracts/tour-protocol';
+import type { ExplainedMaps, Explanation, SectionInfo, TourApi } from '../contracts/tour-protocol';
 import { featureMaps, filterPictures, mapLayers } from './feature-maps';
+import { deconvnet, gradCam, gradCamLayer, guidedBackprop, guidedCalls, plainSteps, top1 } from './explain';
+import { bitmapRgba, heatOverlay, imageRgba } from './pictures';
 
 let backend: BackendInfo | undefined;
 let baseUrl = '';
 const models = new Map<string, Classifier>();
+const trainedIds = new Set<string>();
+const steps = new Map<string, Awaited<ReturnType<typeof plainSteps>>>();
+/** Unfused copies on the cpu backend, for the gradient methods. */
+const gradModels = new Map<string, { model: Classifier; camLayer: string | null }>();
+
+// wasm has no Conv2DBackpropFilter and no depthwise-conv input gradient, which the gradients
+// of these models need; the cpu backend has every gradient, so they run there, in this worker.
+const GRADIENT_BACKEND = 'cpu';
+
+function weightsOf(modelId: string) {
+  const card = findCard(modelId);
+  return trainedIds.has(modelId) ? (m: Classifier) => weightsFor(card, m, baseUrl, () => {}).then((w) => w.weights) : null;
+}
+
+/** Guided backprop and Grad-CAM of the top-1 class, on the cpu backend, then back to the Tour's. */
+async function gradients(modelId: string, frame: ImageBitmap, frameRgba: Uint8ClampedArray): Promise<Explanation> {
+  const card = findCard(modelId);
+  const previous = tf.getBackend();
+  await tf.setBackend(GRADIENT_BACKEND);
+  try {
+    let g = gradModels.get(modelId);
+    if (!g) {
+      // Not fused: a ReLU folded into a conv has its own gradient, which guided backprop must replace.
+      g = { model: await loadClassifier(card, weightsOf(modelId), { fuse: false, seed: 1 }), camLayer: null };
+      gradModels.set(modelId, g);
+    }
+    const x = frameToInput(frame, card.preprocess, 'model-input');
+    try {
+      const cls = await top1(g.model, x);
+      const calls = guidedCalls.count;
+      const guidedT = guidedBackprop(g.model, x, cls);
+      const noRelu = guidedCalls.count === calls;
+      const guided = await imageRgba(guidedT).finally(() => guidedT.dispose());
+      g.camLayer ??= gradCamLayer(g.model, x);
+      const cam = gradCam(g.model, x, cls, g.camLayer);
+      const heat = await heatOverlay(cam, frameRgba, frame.height, frame.width).finally(() => cam.dispose());
+      const why = previous === GRADIENT_BACKEND ? null : `on the cpu backend in the Tour's worker: ${previous} lacks gradient kernels these models need (Conv2DBackpropFilter, depthwise input gradients)`;
+      const note = [noRelu ? 'this model has no ReLU, so guided backprop is its plain input gradient' : null, why].filter(Boolean).join('; ') || null;
+      return { method: 'gradients', label: card.labels[cls] ?? String(cls), camLayer: g.camLayer, guided, heat, backend: GRADIENT_BACKEND, note };
+    } finally {
+      x.dispose();
+    }
+  } finally {
+    await tf.setBackend(previous);
+  }
+}
 
 async function loaded(modelId: string, trained: boolean, onProgress: Parameters<TourApi['open']>[3]): Promise<Classifier> {
   const have = models.get(modelId);
@@ -32,6 +80,7 @@ async function loaded(modelId: string, trained: boolean, onProgress: Parameters<
     { seed: 1 },
   );
   models.set(modelId, model);
+  if (trained) trainedIds.add(modelId);
   return model;
 }
 
@@ -57,23 +106,43 @@ const api: TourApi = {
     return Comlink.transfer(info, filters.map((f) => f.rgba.buffer));
   },
 
-  maps: (modelId, layer, frame, callId) =>
-    withCall(callId, async (signal) => {
+  maps: (modelId, layer, frame, callId, opts) =>
+    withCall(callId, async (signal): Promise<ExplainedMaps> => {
       try {
         const model = models.get(modelId);
         if (!model) throw new Error(`${modelId} is not open in the Tour.`);
         if (signal.aborted) throw abortError();
         const card = findCard(modelId);
+        const frameRgba = await bitmapRgba(frame);
         const x = frameToInput(frame, card.preprocess, 'model-input');
         let out;
+        let explanation: Explanation | null = null;
         try {
           out = await featureMaps(card, model, layer, x);
+          if (opts.explain && !signal.aborted) {
+            if (!steps.has(modelId)) steps.set(modelId, await plainSteps(model));
+            const plain = steps.get(modelId);
+            if (plain) {
+              // The deconvnet, on the Tour's own backend (wasm has the transposed conv and max-pool gradient it needs).
+              const channel = opts.channel !== null && opts.channel < out.c ? opts.channel : out.top[0]!;
+              if (plain.some((s) => s.name === layer)) {
+                const d = await deconvnet(plain, layer, channel, x);
+                const rgba = await imageRgba(d.image).finally(() => d.image.dispose());
+                explanation = { method: 'deconvnet', layer, channel, at: d.at, value: d.value, rgba };
+              }
+            } else {
+              explanation = await gradients(modelId, frame, frameRgba);
+            }
+          }
         } finally {
           x.dispose();
         }
         if (signal.aborted) throw abortError();
-        const result = { ...out, numTensors: tf.memory().numTensors };
-        return Comlink.transfer(result, [result.maps.buffer, result.strength.buffer]);
+        const result: ExplainedMaps = { ...out, frame: frameRgba, frameSize: [frame.height, frame.width], explanation, numTensors: tf.memory().numTensors };
+        const buffers = [result.maps.buffer, result.strength.buffer, result.frame.buffer];
+        if (explanation?.method === 'deconvnet') buffers.push(explanation.rgba.buffer);
+        if (explanation?.method === 'gradients') buffers.push(explanation.guided.buffer, explanation.heat.buffer);
+        return Comlink.transfer(result, buffers);
       } finally {
         frame.close();
       }
@@ -84,6 +153,9 @@ const api: TourApi = {
   close(modelId) {
     models.get(modelId)?.dispose();
     models.delete(modelId);
+    gradModels.get(modelId)?.model.dispose();
+    gradModels.delete(modelId);
+    steps.delete(modelId);
   },
 
   numTensors: () => tf.memory().numTensors,
