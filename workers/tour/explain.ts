@@ -10,7 +10,7 @@
 // three against PyTorch implementations (tools/tour_fixtures.py).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { Conv2d, EVAL, type Ctx, type Module } from '../../models/nn';
+import { BatchNorm2d, Conv2d, EVAL, type Ctx, type Module } from '../../models/nn';
 
 /** Eval mode through ops with gradients (models/nn.ts Ctx.differentiable). */
 const GRAD: Ctx = { training: false, differentiable: true };
@@ -77,7 +77,9 @@ export async function plainSteps(model: Module): Promise<Step[] | null> {
     if (it instanceof Conv2d) steps.push(convStep(name, it));
     else if (typeof it === 'function') steps.push(opStep(name, it));
     // BatchNorm (VGG): folded into the conv before it in the Tour's fused model; else as is.
-    else steps.push({ kind: 'pass', name, run: (x) => it.forward(x, EVAL) });
+    else if (it instanceof BatchNorm2d) steps.push({ kind: 'pass', name, run: (x) => it.forward(x, EVAL) });
+    // Blocks (MobileNet, ConvNeXt): not a plain stack.
+    else return null;
   }
   return steps;
 }

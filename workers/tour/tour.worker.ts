@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, loadClassifier, type Classifier } from '../../models/builders';
 import { findCard } from '../../models/registry';
 import { tourFacts } from '../../models/tour-facts';
+import { Conv2d } from '../../models/nn';
 import { chooseBackend } from '../engine/backend';
 import { cancelCall, withCall, abortError } from '../engine/calls';
 import { frameToInput } from '../preprocess/preprocess';
@@ -26,9 +27,20 @@ const steps = new Map<string, Awaited<ReturnType<typeof plainSteps>>>();
 /** Unfused copies on the cpu backend, for the gradient methods. */
 const gradModels = new Map<string, { model: Classifier; camLayer: string | null }>();
 
-// wasm has no Conv2DBackpropFilter and no depthwise-conv input gradient, which the gradients
-// of these models need; the cpu backend has every gradient, so they run there, in this worker.
-const GRADIENT_BACKEND = 'cpu';
+/**
+ * Where a model's gradients run. wasm has the conv input gradient (Conv2DBackpropInput) and
+ * max-pool's, but no depthwise-conv input gradient; the cpu backend has every gradient. So
+ * a model with depthwise convs (MobileNet, ConvNeXt) runs them on cpu, in this worker, and so
+ * does any model on webgl or webgpu, whose gradient kernels this was not checked on.
+ */
+function gradientBackend(model: Classifier, own: string): { name: string; why: string | null } {
+  const depthwise = [...model.namedModules()].some(([, m]) => m instanceof Conv2d && (m.opts.groups ?? 1) > 1);
+  if (own === 'cpu' || (own === 'wasm' && !depthwise)) return { name: own, why: null };
+  return {
+    name: 'cpu',
+    why: own === 'wasm' ? "on the cpu backend in the Tour's worker: wasm has no gradient kernel for depthwise convolutions" : `on the cpu backend in the Tour's worker: the gradients were checked on wasm and cpu, not ${own}`,
+  };
+}
 
 function weightsOf(modelId: string) {
   const card = findCard(modelId);
@@ -39,7 +51,8 @@ function weightsOf(modelId: string) {
 async function gradients(modelId: string, frame: ImageBitmap, frameRgba: Uint8ClampedArray): Promise<Explanation> {
   const card = findCard(modelId);
   const previous = tf.getBackend();
-  await tf.setBackend(GRADIENT_BACKEND);
+  const where = gradientBackend(models.get(modelId)!, previous);
+  if (where.name !== previous) await tf.setBackend(where.name);
   try {
     let g = gradModels.get(modelId);
     if (!g) {
@@ -57,14 +70,13 @@ async function gradients(modelId: string, frame: ImageBitmap, frameRgba: Uint8Cl
       g.camLayer ??= gradCamLayer(g.model, x);
       const cam = gradCam(g.model, x, cls, g.camLayer);
       const heat = await heatOverlay(cam, frameRgba, frame.height, frame.width).finally(() => cam.dispose());
-      const why = previous === GRADIENT_BACKEND ? null : `on the cpu backend in the Tour's worker: ${previous} lacks gradient kernels these models need (Conv2DBackpropFilter, depthwise input gradients)`;
-      const note = [noRelu ? 'this model has no ReLU, so guided backprop is its plain input gradient' : null, why].filter(Boolean).join('; ') || null;
-      return { method: 'gradients', label: card.labels[cls] ?? String(cls), camLayer: g.camLayer, guided, heat, backend: GRADIENT_BACKEND, note };
+      const note = [noRelu ? 'this model has no ReLU, so guided backprop is its plain input gradient' : null, where.why].filter(Boolean).join('; ') || null;
+      return { method: 'gradients', label: card.labels[cls] ?? String(cls), camLayer: g.camLayer, guided, heat, backend: where.name, note };
     } finally {
       x.dispose();
     }
   } finally {
-    await tf.setBackend(previous);
+    if (where.name !== previous) await tf.setBackend(previous);
   }
 }
 
