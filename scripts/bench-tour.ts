@@ -15,7 +15,7 @@ export interface TourRow {
   layer: string;
   mapsPerSecond: number;
   explainedPerSecond: number;
-  /** What each frame explained with: deconvnet or gradients. */
+  /** What each frame explained with: the deconvnet, or the gradients and the backend they ran on. */
   method: string;
 }
 
@@ -51,7 +51,8 @@ export async function benchTour(seconds: number, log: (s: string) => void): Prom
       await explain.setChecked(true);
       await section.locator('[data-testid=explanation]:not([data-method=none])').waitFor({ timeout: 300_000 });
       const explainedPerSecond = await rate(page, seconds);
-      const method = String(await section.getByTestId('explanation').getAttribute('data-method'));
+      const kind = String(await section.getByTestId('explanation').getAttribute('data-method'));
+      const method = kind === 'deconvnet' ? kind : `guided backprop + Grad-CAM (${await section.getByTestId('grad-cam').getAttribute('data-backend')})`;
       const layer = String(await section.getByTestId('feature-maps').getAttribute('data-layer'));
       rows.push({ section: s.title, model: card.id, trained, layer, mapsPerSecond, explainedPerSecond, method });
       log(`tour ${card.id} ${layer}: ${mapsPerSecond.toFixed(1)} maps/s, ${explainedPerSecond.toFixed(1)} with ${method}`);

@@ -366,7 +366,7 @@ if (tourRows.length) {
   log(
     markdownTable(
       ['section', 'model', 'weights', 'layer', 'feature maps / s', 'with explanation / s', 'explanation'],
-      tourRows.map((r) => [r.section, r.model, r.trained ? 'trained' : 'random', r.layer, r.mapsPerSecond.toFixed(1), r.explainedPerSecond.toFixed(1), r.method === 'deconvnet' ? 'deconvnet' : 'guided backprop + Grad-CAM (cpu)']),
+      tourRows.map((r) => [r.section, r.model, r.trained ? 'trained' : 'random', r.layer, r.mapsPerSecond.toFixed(1), r.explainedPerSecond.toFixed(1), r.method]),
     ),
   );
 }

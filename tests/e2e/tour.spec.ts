@@ -85,6 +85,7 @@ test('the Tour: facts from each model, live maps that follow the frame, no tenso
     const resnet = page.getByTestId('tour-section-resnet');
     await expect(resnet.getByTestId('explanation')).toHaveAttribute('data-method', 'gradients', { timeout: 120_000 });
     await expect(resnet.getByTestId('grad-cam')).toHaveAttribute('data-layer', 'layer3');
+    await expect(resnet.getByTestId('grad-cam')).toHaveAttribute('data-backend', 'wasm');
     await expect(resnet.getByTestId('gradient-note')).toHaveCount(0);
     const r0 = await frames(page);
     await waitForTourFrames(page, r0 + 2);
