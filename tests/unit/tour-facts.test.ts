@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadClassifier } from '../../models/builders';
+import { poolOut } from '../../models/layers';
 import type { ModelCard } from '../../models/card';
 import { CARDS, findCard, SHIPPED_CIFAR10 } from '../../models/registry';
 import { tourFacts } from '../../models/tour-facts';
@@ -48,6 +49,8 @@ describe('tour arithmetic', () => {
     expect(poolOutSize(55, 3, 2)).toBe(27); // AlexNet: 55 -> 27 with 3/2
     expect(poolOutSize(55, 2, 2)).toBe(27);
     expect(poolOutSize(110, 3, 2, 0, true)).toBe(55); // ZFNet's ceil mode
+    // The same rule as the layers' own (models/layers.ts, which the UI cannot import).
+    for (let n = 1; n <= 40; n++) for (const [k, s, p] of [[2, 2, 0], [3, 2, 0], [3, 2, 1], [3, 1, 1]] as const) for (const ceil of [false, true]) expect(poolOutSize(n + k, k, s, p, ceil)).toBe(poolOut(n + k, k, s, p, ceil));
     expect(dropoutScales(0.5)).toEqual({ keep: 0.5, train: 2, test: 1 });
     expect(convCost(10, 10, 6, 16, 5, { bias: true })).toEqual({ params: 2416, macs: 240_000 });
   });
