@@ -22,6 +22,8 @@ test('the Tour: facts from each model, live maps that follow the frame, no tenso
   const { images } = loadCifarTest(4);
   const video = tmpFile('tour.y4m', writeY4M(images.flatMap((img) => Array(FPS).fill(placeCentered(img, 32, 32, 240, 320, 240)) as Uint8Array[]), 320, 240, FPS));
   const { browser, page } = await launch({ video, webgpu: false });
+  // A phone's viewport: the Tour is one column and nothing in it is wider than the screen.
+  await page.setViewportSize({ width: 390, height: 844 });
   try {
     await openApp(page, 'backend=wasm');
     expect(await backendName(page)).toBe('wasm');
@@ -54,6 +56,9 @@ test('the Tour: facts from each model, live maps that follow the frame, no tenso
     await expect(page.getByTestId('convnext-block')).toContainText('7×7 depthwise');
     await expect(page.getByTestId('norms')).toContainText('no: fixed constants');
     await expect(page.getByTestId('filters')).toHaveCount(TOUR_SECTIONS.length + 1); // ZFNet's section shows AlexNet's too
+    await page.locator('[data-testid=mobilenet-multipliers] summary').click();
+    const tour = page.getByTestId('tour');
+    expect(await tour.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
     // MobileNet's alpha recomputes the MACs.
     const multipliers = page.getByTestId('mobilenet-multipliers');
     const macs1 = await multipliers.getAttribute('data-macs');
