@@ -39,19 +39,8 @@ export class TourBridge {
     );
   }
 
-  close(modelId: string): Promise<void> {
-    return this.link.watch('close', CALL_DEADLINES.quick, () => this.link.api.close(modelId));
-  }
-
-  numTensors(): Promise<number> {
-    return this.link.watch('numTensors', CALL_DEADLINES.quick, () => this.link.api.numTensors());
-  }
-
+  /** A fresh worker in place of one that died: init() and open() must run again. */
   restart(): void {
     this.link.restart();
-  }
-
-  terminate(): void {
-    this.link.stop();
   }
 }

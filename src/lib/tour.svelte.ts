@@ -59,19 +59,41 @@ export class TourState implements FrameSink {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.bridge = new TourBridge((e) => {
-      this.fatal = `${e.message} Reload the page to restart the Tour.`;
-    });
+    this.bridge = new TourBridge((e) => void this.recover(e));
+    await this.load();
+  }
+
+  private restarted = false;
+
+  /** A worker that died is restarted once, and every section loaded again; a second death is final. */
+  private async recover(e: Error): Promise<void> {
+    this.cancelInFlight();
+    if (this.restarted) {
+      this.fatal = `${e.message} It stopped twice, so the Tour is off; reload the page to try again.`;
+      return;
+    }
+    this.restarted = true;
+    this.fatal = `${e.message} Restarting it.`;
+    this.bridge!.restart();
+    this.backend = null;
+    this.maps = null;
+    for (const entry of this.entries) entry.info = null;
+    await this.load();
+    if (this.backend) this.fatal = null;
+  }
+
+  private async load(): Promise<void> {
     try {
-      this.backend = await this.bridge.init(this.engine);
+      this.backend = await this.bridge!.init(this.engine);
     } catch (e) {
-      this.fatal = errorMessage(e);
+      this.fatal = `The Tour's worker could not start: ${errorMessage(e)}`;
       return;
     }
     for (const entry of this.entries) await this.open(entry);
   }
 
   private async open(entry: TourEntry): Promise<void> {
+    entry.error = null;
     entry.status = entry.trained ? 'Loading the trained model' : 'Building the model (random weights)';
     try {
       const info = await this.bridge!.open(entry.section.id, entry.card.id, entry.trained, (e) => {
@@ -138,10 +160,5 @@ export class TourState implements FrameSink {
         if (this.inFlight === controller) this.inFlight = null;
         this.busy = false;
       });
-  }
-
-  stop(): void {
-    this.cancelInFlight();
-    this.bridge?.terminate();
   }
 }

@@ -115,6 +115,20 @@ test('the Tour: facts from each model, live maps that follow the frame, no tenso
     console.log(`Tour worker: numTensors ${before} after ${start + 10} frames, ${after} after ${await frames(page)}`);
     expect(before).toBeGreaterThan(0);
     expect(after).toBe(before);
+
+    // A worker that dies (an uncaught error in it) is restarted once, its sections reloaded, and the maps go on.
+    const worker = page.workers().find((w) => w.url().includes('tour.worker'));
+    expect(worker).toBeDefined();
+    await worker!.evaluate(() => {
+      setTimeout(() => {
+        throw new Error('injected by tour.spec.ts');
+      });
+    });
+    await expect(page.getByTestId('tour').getByRole('alert').first()).toContainText('Restarting it');
+    const again = await frames(page);
+    await waitForTourFrames(page, again + 3);
+    await expect(vgg.getByTestId('feature-maps')).toHaveAttribute('data-layer', 'features.4');
+    await expect(page.getByTestId('tour').getByRole('alert')).toHaveCount(0);
   } finally {
     await browser.close();
   }

@@ -66,9 +66,6 @@ export interface TourApi {
    */
   maps(modelId: string, layer: string, frame: ImageBitmap, callId: number, opts: { explain: boolean; channel: number | null }): Promise<ExplainedMaps>;
   cancel(callId: number): void;
-  /** Frees a model the Tour no longer shows. */
-  close(modelId: string): void;
-  numTensors(): number;
 }
 
 /** What a unit responds to, for one frame: RGBA pictures at the model's input size. */

@@ -161,16 +161,6 @@ const api: TourApi = {
     }),
 
   cancel: cancelCall,
-
-  close(modelId) {
-    models.get(modelId)?.dispose();
-    models.delete(modelId);
-    gradModels.get(modelId)?.model.dispose();
-    gradModels.delete(modelId);
-    steps.delete(modelId);
-  },
-
-  numTensors: () => tf.memory().numTensors,
 };
 
 Comlink.expose(api);
