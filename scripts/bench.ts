@@ -365,8 +365,8 @@ if (tourRows.length) {
   log(`\nThe Tour on wasm: visualised frames per second (camera at 30 fps; ${tourSeconds} s counted per row after 3 warm-up frames), first layer:`);
   log(
     markdownTable(
-      ['section', 'model', 'weights', 'layer', 'feature maps / s', 'with explanation / s', 'explanation'],
-      tourRows.map((r) => [r.section, r.model, r.trained ? 'trained' : 'random', r.layer, r.mapsPerSecond.toFixed(1), r.explainedPerSecond.toFixed(1), r.method]),
+      ['section', 'model', 'weights', 'layer', 'maps only / s', 'maps / s, explaining', 'explained / s', 'explanation'],
+      tourRows.map((r) => [r.section, r.model, r.trained ? 'trained' : 'random', r.layer, r.mapsPerSecond.toFixed(1), r.mapsWithExplanations.toFixed(1), r.explainedPerSecond.toFixed(1), r.method]),
     ),
   );
 }

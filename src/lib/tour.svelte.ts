@@ -13,6 +13,21 @@ import type { ExplainedMaps, SectionInfo } from '../../workers/contracts/tour-pr
 
 const errorMessage = (e: unknown) => (e as Error)?.message ?? String(e);
 
+/**
+ * Guided backprop and Grad-CAM cost several forwards and backwards (up to about half a
+ * second on cpu for MobileNet and ConvNeXt), so they are asked for at most this often; the
+ * maps refresh on every frame between. The deconvnet is cheap and comes with every frame.
+ */
+export const GRADIENTS_EVERY_MS = 1000;
+
+/** Whether the next frame asks for its explanation, given the last one's method and time. */
+export function explainNext(on: boolean, last: { method: string; at: number } | null, now: number): boolean {
+  return on && (last?.method !== 'gradients' || now - last.at >= GRADIENTS_EVERY_MS);
+}
+
+/** The last frame that came with an explanation: the frame as the model saw it, and what it explained. */
+export type Explained = Pick<ExplainedMaps, 'modelId' | 'layer' | 'frame' | 'frameSize'> & { explanation: NonNullable<ExplainedMaps['explanation']> };
+
 export class TourEntry {
   info = $state<SectionInfo | null>(null);
   error = $state<string | null>(null);
@@ -38,7 +53,10 @@ export class TourState implements FrameSink {
   /** The section whose maps follow the camera. */
   active = $state<TourSectionId>('lenet');
   maps = $state.raw<ExplainedMaps | null>(null);
+  explained = $state.raw<Explained | null>(null);
   framesShown = $state(0);
+  framesExplained = $state(0);
+  private lastExplained: { method: string; at: number } | null = null;
   frameError = $state<string | null>(null);
   private bridge: TourBridge | null = null;
   private started = false;
@@ -76,7 +94,7 @@ export class TourState implements FrameSink {
     this.fatal = `${e.message} Restarting it.`;
     this.bridge!.restart();
     this.backend = null;
-    this.maps = null;
+    this.restartMaps();
     for (const entry of this.entries) entry.info = null;
     await this.load();
     if (this.backend) this.fatal = null;
@@ -128,6 +146,8 @@ export class TourState implements FrameSink {
   private restartMaps(): void {
     this.cancelInFlight();
     this.maps = null;
+    this.explained = null;
+    this.lastExplained = null;
     this.frameError = null;
   }
 
@@ -143,13 +163,19 @@ export class TourState implements FrameSink {
     const controller = new AbortController();
     this.inFlight = controller;
     const { card, layer } = { card: entry.card, layer: entry.layer };
-    const opts = { explain: entry.explain, channel: entry.channel };
+    const opts = { explain: explainNext(entry.explain, this.lastExplained, performance.now()), channel: entry.channel };
     void captureFor(video, card.preprocess)
       .then((frame) => this.bridge!.maps(card.id, layer, frame, controller.signal, opts))
       .then(async (maps) => {
         if (controller.signal.aborted) return;
         this.maps = maps;
         this.framesShown++;
+        if (maps.explanation) {
+          const { modelId, layer, frame, frameSize, explanation } = maps;
+          this.explained = { modelId, layer, frame, frameSize, explanation };
+          this.framesExplained++;
+          this.lastExplained = { method: explanation.method, at: performance.now() };
+        }
         this.frameError = null;
         await afterRender();
       })
