@@ -80,6 +80,17 @@ async function gradients(modelId: string, frame: ImageBitmap, frameRgba: Uint8Cl
   }
 }
 
+/**
+ * Runs the worker's calls one at a time: the gradients switch the engine's backend (and the
+ * ReLU gradient) for their duration, so nothing else may build or run a model meanwhile.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+function serial<R>(f: () => Promise<R>): Promise<R> {
+  const run = queue.then(f, f);
+  queue = run.catch(() => {});
+  return run;
+}
+
 async function loaded(modelId: string, trained: boolean, onProgress: Parameters<TourApi['open']>[3]): Promise<Classifier> {
   const have = models.get(modelId);
   if (have) return have;
@@ -103,7 +114,7 @@ const api: TourApi = {
     return backend;
   },
 
-  async open(section, modelId, trained, onProgress): Promise<SectionInfo> {
+  open: (section, modelId, trained, onProgress) => serial(async (): Promise<SectionInfo> => {
     const card = findCard(modelId);
     const model = await loaded(modelId, trained, onProgress);
     const facts = await tourFacts(section, card, model);
@@ -116,10 +127,10 @@ const api: TourApi = {
     }
     const info: SectionInfo = { section, modelId, trained, facts, layers: mapLayers(card, definition), filters };
     return Comlink.transfer(info, filters.map((f) => f.rgba.buffer));
-  },
+  }),
 
   maps: (modelId, layer, frame, callId, opts) =>
-    withCall(callId, async (signal): Promise<ExplainedMaps> => {
+    withCall(callId, (signal) => serial(async (): Promise<ExplainedMaps> => {
       try {
         const model = models.get(modelId);
         if (!model) throw new Error(`${modelId} is not open in the Tour.`);
@@ -158,7 +169,7 @@ const api: TourApi = {
       } finally {
         frame.close();
       }
-    }),
+    })),
 
   cancel: cancelCall,
 };
