@@ -7,7 +7,7 @@ import { buildModel, type Classifier } from './builders';
 import { BatchNorm2d, Conv2d, Linear, type Module } from './nn';
 import { LayerNorm, Sequential, opSpec } from './layers';
 import { profile, type LayerRow, type Profile } from './profile';
-import { findCard } from './registry';
+import { CARDS, findCard } from './registry';
 import type { TourSectionId } from './tour-sections';
 import {
   addCosts,
@@ -300,12 +300,14 @@ export async function tourFacts(section: TourSectionId, card: ModelCard, running
     case 'lenet': return lenetFacts(p, running);
     case 'alexnet': return alexnetFacts(card, p, def);
     case 'zfnet': {
-      const alexCard = findCard('alexnet-cifar10');
+      // AlexNet at the same input size: the CIFAR-10 pair, or the papers' ImageNet networks.
+      const alexCard = CARDS.find((c) => c.family === 'alexnet' && c.preprocess.size[0] === card.preprocess.size[0]);
+      if (!alexCard) throw new Error(`No AlexNet at ${card.preprocess.size[0]} pixels to compare ${card.name} with.`);
       return { kind: 'zfnet', alexnet: firstConv(alexCard, await buildModel(alexCard)), zfnet: firstConv(card, def) };
     }
     case 'vgg': return vggFacts(p, def);
     case 'googlenet': return googlenetFacts(p, def);
-    case 'resnet': return resnetFacts([card, findCard('resnet18-imagenet')]);
+    case 'resnet': return resnetFacts(card.preprocess.size[0] === 32 ? [card, findCard('resnet18-imagenet')] : [card]);
     case 'mobilenet': return mobilenetFacts(p, def);
     case 'convnext': return convnextFacts(card, p, def);
     case 'norms': return normFacts(findCard('alexnet-cifar10'), findCard('resnet20-cifar10'));

@@ -43,17 +43,23 @@ test('the Tour: facts from each model, live maps that follow the frame, no tenso
     // The computed facts (tests/unit/tour-facts.test.ts checks their numbers in full).
     await expect(page.getByTestId('c3-params')).toContainText('1,516 parameters against 2,416');
     await expect(page.getByTestId('subsampling-s2')).toContainText('6 maps');
-    await expect(page.getByTestId('pool-sizes')).toContainText('16×16');
-    await expect(page.getByTestId('dropout')).toContainText('classifier.0');
-    await expect(page.getByTestId('first-convs')).toContainText('5×5, stride 2');
-    await expect(page.getByTestId('first-convs')).toContainText('3×3, stride 1');
-    await expect(page.getByTestId('vgg-stages')).toContainText('3×3 + 3×3');
-    await expect(page.getByTestId('googlenet-example')).toContainText('120,422,400');
-    await expect(page.getByTestId('googlenet-example')).toContainText('12,443,648');
-    await expect(page.getByTestId('inception-modules').locator('tbody tr')).toHaveCount(9);
+    await expect(page.getByTestId('pool-sizes').first()).toContainText('16×16');
+    await expect(page.getByTestId('dropout').first()).toContainText('classifier.0');
+    await expect(page.getByTestId('first-convs').first()).toContainText('5×5, stride 2');
+    await expect(page.getByTestId('first-convs').first()).toContainText('3×3, stride 1');
+    await expect(page.getByTestId('vgg-stages').first()).toContainText('3×3 + 3×3');
+    await expect(page.getByTestId('googlenet-example').first()).toContainText('120,422,400');
+    await expect(page.getByTestId('googlenet-example').first()).toContainText('12,443,648');
+    await expect(page.getByTestId('inception-modules').first().locator('tbody tr')).toHaveCount(9);
+    // The papers' own networks, from their definitions.
+    await page.getByTestId('paper-facts-zfnet').locator('summary').click();
+    await expect(page.getByTestId('paper-facts-zfnet').getByTestId('first-convs')).toContainText('11×11, stride 4');
+    await expect(page.getByTestId('paper-facts-zfnet').getByTestId('first-convs')).toContainText('7×7, stride 2');
+    await page.getByTestId('paper-facts-googlenet').locator('summary').click();
+    await expect(page.getByTestId('paper-facts-googlenet').getByTestId('inception-modules').locator('tbody tr').first()).toContainText('28×28');
     await expect(page.getByTestId('shortcuts-resnet18-imagenet')).toContainText('3 projections');
-    await expect(page.getByTestId('separable-blocks').locator('tbody tr').first()).toBeVisible();
-    await expect(page.getByTestId('convnext-block')).toContainText('7×7 depthwise');
+    await expect(page.getByTestId('separable-blocks').first().locator('tbody tr').first()).toBeVisible();
+    await expect(page.getByTestId('convnext-block').first()).toContainText('7×7 depthwise');
     await expect(page.getByTestId('norms')).toContainText('no: fixed constants');
     await expect(page.getByTestId('filters')).toHaveCount(TOUR_SECTIONS.length + 1); // ZFNet's section shows AlexNet's too
     await page.locator('[data-testid=mobilenet-multipliers] summary').click();

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { loadClassifier } from '../../models/builders';
+import { buildModel, loadClassifier } from '../../models/builders';
 import { poolOut } from '../../models/layers';
 import type { ModelCard } from '../../models/card';
 import { CARDS, findCard, SHIPPED_CIFAR10 } from '../../models/registry';
@@ -81,6 +81,38 @@ describe('tour sections', () => {
     expect(sectionModel(vgg, only11)).toEqual({ card: findCard('vgg11-cifar10'), trained: true });
     expect(sectionModel(vgg, [...only11, findCard('vgg16-cifar10')]).card.id).toBe('vgg16-cifar10');
     expect(sectionModel(vgg, [])).toEqual({ card: findCard('vgg16-cifar10'), trained: false });
+  });
+});
+
+/** Facts of a paper's network from its definition alone (nothing materialised, as the worker reads them). */
+async function paperFacts<K extends FamilyFacts['kind']>(section: TourSectionId, cardId: string, kind: K): Promise<Extract<FamilyFacts, { kind: K }>> {
+  const card = findCard(cardId);
+  const f = await tourFacts(section, card, await buildModel(card));
+  expect(f.kind).toBe(kind);
+  return f as Extract<FamilyFacts, { kind: K }>;
+}
+
+describe("the papers' own networks, from their definitions", () => {
+  it('ZFNet 7x7/2 against AlexNet 11x11/4 at 224', async () => {
+    const f = await paperFacts('zfnet', 'zfnet-imagenet', 'zfnet');
+    expect([f.alexnet.modelId, f.alexnet.k, f.alexnet.stride, f.alexnet.out]).toEqual(['alexnet-imagenet', 11, 4, 55]);
+    expect([f.zfnet.k, f.zfnet.stride, f.zfnet.out]).toEqual([7, 2, 110]);
+  });
+
+  it("AlexNet's pools: 55 -> 27 -> 13 -> 6 overlapping", async () => {
+    const f = await paperFacts('alexnet', 'alexnet-imagenet', 'alexnet');
+    expect(f.pools.map((p) => [p.input, p.output, p.nonOverlapping])).toEqual([[55, 27, 27], [27, 13, 13], [13, 6, 6]]);
+  });
+
+  it("VGG-16's five stages and GoogLeNet's inception3a at 28x28x192", async () => {
+    const vgg = await paperFacts('vgg', 'vgg16-imagenet', 'vgg');
+    expect(vgg.stages.map((s) => [s.size, s.convs.length, s.receptiveField])).toEqual([[224, 2, 5], [112, 2, 5], [56, 3, 7], [28, 3, 7], [14, 3, 7]]);
+    const g = await paperFacts('googlenet', 'googlenet-imagenet', 'googlenet');
+    const m = g.modules[0]!;
+    expect([m.name, m.size, m.cin]).toEqual(['inception3a', 28, 192]);
+    // torchvision's "5x5" branch is a 3x3 (kept for its weights): 192 -> 16 -> 32 on 28x28.
+    expect(m.branches[1]).toMatchObject({ k: 3, reduce: 16, cout: 32 });
+    expect(m.branches[1]!.withReduction.macs).toBe(28 * 28 * (192 * 16 + 16 * 32 * 9));
   });
 });
 

@@ -29,6 +29,8 @@ export interface SectionInfo {
   /** False: the card ships no trained weights yet, so the model runs with seeded random ones. */
   trained: boolean;
   facts: FamilyFacts;
+  /** The same facts for the paper's own network (the section's `paper` card), read off its definition. */
+  paper: { modelId: string; facts: FamilyFacts } | null;
   /** The layers the maps can show, in forward order (empty for a facts-only section). */
   layers: MapLayer[];
   /** The first conv's filters; for ZFNet also AlexNet's, the comparison the seed draws. */

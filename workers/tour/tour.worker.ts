@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildModel, loadClassifier, type Classifier } from '../../models/builders';
 import { findCard } from '../../models/registry';
 import { tourFacts } from '../../models/tour-facts';
+import { TOUR_SECTIONS } from '../../models/tour-sections';
 import { Conv2d } from '../../models/nn';
 import { chooseBackend } from '../engine/backend';
 import { cancelCall, withCall, abortError } from '../engine/calls';
@@ -125,7 +126,10 @@ const api: TourApi = {
       const alex = findCard('alexnet-cifar10');
       filters.unshift(await filterPictures(alex, await loaded(alex.id, alex.weights.embedded, onProgress)));
     }
-    const info: SectionInfo = { section, modelId, trained, facts, layers: mapLayers(card, definition), filters };
+    const paperId = TOUR_SECTIONS.find((s) => s.id === section)?.paper;
+    // The definition alone: a shape-only profile, no weights in memory.
+    const paper = paperId ? { modelId: paperId, facts: await tourFacts(section, findCard(paperId), await buildModel(findCard(paperId))) } : null;
+    const info: SectionInfo = { section, modelId, trained, facts, paper, layers: mapLayers(card, definition), filters };
     return Comlink.transfer(info, filters.map((f) => f.rgba.buffer));
   }),
 
