@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from golden_fixtures import CifarResNet, alexnet_cifar  # noqa: E402
+from golden_fixtures import C3_TABLE, CifarResNet, LeNet1998, alexnet_cifar  # noqa: E402
 from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
@@ -66,6 +66,39 @@ def deconvnet(features, x, target, channel):
                 out = torch.zeros(n, c, shape[2] * shape[3])
                 out.scatter_add_(2, switches[i].view(n, c, -1), r.reshape(n, c, -1))
                 r = out.view(shape)
+    return r, best, float(plane[best])
+
+
+def deconvnet_lenet1998(m, x, target, channel):
+    """LeNet-5 (1998): its squashing is rectified on the way down, S2/S4 go back to their 2x2
+    windows times their coefficient, and C3 transposes as the dense kernel its table implies."""
+    squash = lambda a: 1.7159 * torch.tanh(2 * a / 3)
+    dense = torch.zeros(16, 6, 5, 5)
+    j = 0
+    for o, ins in enumerate(C3_TABLE):
+        for i in ins:
+            dense[o, i] = m.c3.weight[j]
+            j += 1
+    steps = [('c1', m.c1), ('tanh', squash), ('s2', m.s2), ('tanh', squash), ('c3', m.c3), ('tanh', squash), ('s4', m.s4), ('tanh', squash), ('c5', m.c5)]
+    names = [n for n, _ in steps]
+    t = names.index(target)
+    with torch.no_grad():
+        y = x
+        for _, f in steps[:t + 1]:
+            y = f(y)
+        plane = y[0, channel].flatten()
+        best = int(torch.argmax(plane))
+        r = torch.zeros_like(y)
+        r[0, channel].view(-1)[best] = plane[best]
+        for name, f in reversed(steps[:t + 1]):
+            if name in ('c1', 'c5'):
+                r = F.conv_transpose2d(r, f.weight)
+            elif name == 'c3':
+                r = F.conv_transpose2d(r, dense)
+            elif name == 'tanh':
+                r = F.relu(r)
+            else:
+                r = F.interpolate(r, scale_factor=2, mode='nearest') * f.weight[:, None, None]
     return r, best, float(plane[best])
 
 
@@ -127,6 +160,16 @@ def main():
         out[f'deconv.features.{target}.{channel}'] = r
         out[f'deconv.features.{target}.{channel}.at'] = torch.tensor([best, value])
     write_safetensors(os.path.join(OUT, 'alexnet_cifar.safetensors'), out, {'weights': 'tests/fixtures/parity/alexnet_cifar.safetensors'})
+
+    # LeNet-5 (1998): trainable subsampling, the partial C3 and the squashing function.
+    lenet = LeNet1998()
+    x, _ = load(lenet, 'lenet_1998')
+    out = {'input': x}
+    for target, channel in [('c3', 7), ('c5', 11)]:
+        r, best, value = deconvnet_lenet1998(lenet, x, target, channel)
+        out[f'deconv.{target}.{channel}'] = r
+        out[f'deconv.{target}.{channel}.at'] = torch.tensor([best, value])
+    write_safetensors(os.path.join(OUT, 'lenet_1998.safetensors'), out, {'weights': 'tests/fixtures/parity/lenet_1998.safetensors'})
 
     # Shortcuts: guided backprop and Grad-CAM (at layer3, the last 4-D stage) for the top-1 class.
     res = CifarResNet(8, 10)

@@ -47,7 +47,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('feature maps and the deconvnet, against PyTorch (reduced CIFAR AlexNet)', () => {
+describe('feature maps against PyTorch (reduced CIFAR AlexNet)', () => {
   const fx = read('tests/fixtures/tour/alexnet_cifar.safetensors');
   const input = fx.tensors.get('input')!;
 
@@ -86,11 +86,25 @@ describe('feature maps and the deconvnet, against PyTorch (reduced CIFAR AlexNet
     model.dispose();
   });
 
-  for (const [layer, channel] of [['features.4', 5], ['features.12', 3]] as const) {
-    it(`deconvnet of ${layer} channel ${channel}: switches, ReLU, transposed convs`, async () => {
-      const model = await parityModel('alexnet_cifar');
+  it('finds plain stacks in the seed plain families only', async () => {
+    for (const id of ['lenet5-cifar10', 'lenet5-modern-cifar10', 'alexnet-cifar10', 'zfnet-cifar10', 'vgg11-cifar10']) expect(await plainSteps(await buildModel(findCard(id))), id).not.toBeNull();
+    for (const id of ['googlenet-cifar10', 'resnet20-cifar10', 'mobilenet-v1-cifar10', 'mobilenet-v2-cifar10', 'convnext-cifar10']) expect(await plainSteps(await buildModel(findCard(id))), id).toBeNull();
+  });
+});
+
+describe('the deconvnet against PyTorch: switches, ReLU, transposed convs (and LeNet-5 1998 subsampling, C3, squashing)', () => {
+  const cases = [
+    ['alexnet_cifar', 'features.4', 5],
+    ['alexnet_cifar', 'features.12', 3],
+    ['lenet_1998', 'c3', 7],
+    ['lenet_1998', 'c5', 11],
+  ] as const;
+  for (const [name, layer, channel] of cases) {
+    it(`${name}: ${layer} channel ${channel}`, async () => {
+      const fx = read(`tests/fixtures/tour/${name}.safetensors`);
+      const model = await parityModel(name);
       const steps = (await plainSteps(model))!;
-      const x = nhwc(input);
+      const x = nhwc(fx.tensors.get('input')!);
       const probe = forwardWithLayer(model, layer, x);
       const w = probe.act.shape[2]!;
       tf.dispose([probe.logits, probe.act]);
@@ -99,18 +113,13 @@ describe('feature maps and the deconvnet, against PyTorch (reduced CIFAR AlexNet
       const [best, value] = fx.tensors.get(`deconv.${layer}.${channel}.at`)!.data;
       expect(d.at).toEqual([Math.floor(best! / w), best! % w]);
       expect(d.value).toBeCloseTo(value!, 4);
-      await close(d.image, fx.tensors.get(`deconv.${layer}.${channel}`)!, `deconv ${layer}.${channel}`);
+      await close(d.image, fx.tensors.get(`deconv.${layer}.${channel}`)!, `deconv ${name} ${layer}.${channel}`);
       d.image.dispose();
       expect(tf.memory().numTensors).toBe(before);
       x.dispose();
       model.dispose();
     });
   }
-
-  it('finds plain stacks in the seed plain families only', async () => {
-    for (const id of ['lenet5-cifar10', 'lenet5-modern-cifar10', 'alexnet-cifar10', 'zfnet-cifar10', 'vgg11-cifar10']) expect(await plainSteps(await buildModel(findCard(id))), id).not.toBeNull();
-    for (const id of ['googlenet-cifar10', 'resnet20-cifar10', 'mobilenet-v1-cifar10', 'mobilenet-v2-cifar10', 'convnext-cifar10']) expect(await plainSteps(await buildModel(findCard(id))), id).toBeNull();
-  });
 });
 
 describe('guided backprop and Grad-CAM, against PyTorch (CIFAR ResNet-8)', () => {
