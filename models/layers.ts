@@ -9,6 +9,25 @@ import { BatchNorm2d, Conv2d, Linear, Module, type Ctx, type FusedAct, type Padd
 /** A parameter-free step inside a Sequential (ReLU, pooling, dropout, flatten...). */
 export type Op = (x: tf.Tensor, ctx: Ctx) => tf.Tensor;
 
+/**
+ * What a parameterised op is, attached to the op function itself, so that code reading a
+ * model (the Tour's facts, models/tour-facts.ts) can find pooling windows, LRN and dropout
+ * without a separate description that could drift from the forward.
+ */
+export type OpSpec =
+  | { kind: 'maxpool'; k: number; s: number; p: number; ceil: boolean }
+  | { kind: 'lrn'; size: number; alpha: number; beta: number; k: number }
+  | { kind: 'dropout'; p: number }
+  | { kind: 'relu' };
+
+export function opSpec(op: unknown): OpSpec | undefined {
+  return typeof op === 'function' ? (op as { spec?: OpSpec }).spec : undefined;
+}
+
+function withSpec(op: Op, spec: OpSpec): Op {
+  return Object.assign(op, { spec });
+}
+
 /** Layers outside nn.ts that multiply-add report to nn.ts's trace hook (models/profile.ts). */
 export { trace as tracing } from './nn';
 
@@ -29,6 +48,11 @@ export class Sequential extends Module {
 
   get length(): number {
     return this.items.length;
+  }
+
+  /** The items in order (modules and parameter-free ops), for code that reads the architecture. */
+  get entries(): readonly (Module | Op)[] {
+    return this.items;
   }
 
   /** The module at index i (throws for an op). */
@@ -93,7 +117,7 @@ export class Sequential extends Module {
 
 // ---- activations ----
 
-export const relu: Op = (x) => tf.relu(x);
+export const relu: Op = withSpec((x) => tf.relu(x), { kind: 'relu' });
 export const relu6: Op = (x) => tf.relu6(x);
 /** PyTorch's Hardswish: x * relu6(x + 3) / 6. */
 export const hardswish: Op = (x) => tf.tidy(() => tf.mul(x, tf.div(tf.relu6(tf.add(x, 3)), 6)));
@@ -104,7 +128,7 @@ export const lecunTanh: Op = (x) => tf.tidy(() => tf.mul(tf.tanh(tf.mul(x, 2 / 3
 
 /** Inverted dropout while training, identity in eval (as nn.Dropout). */
 export function dropout(p: number): Op {
-  return (x, ctx) => (ctx.training && p > 0 ? tf.dropout(x, p) : x);
+  return withSpec((x, ctx) => (ctx.training && p > 0 ? tf.dropout(x, p) : x), { kind: 'dropout', p });
 }
 
 // ---- pooling ----
@@ -135,7 +159,7 @@ export function maxPool2d(x: tf.Tensor, k: number, s = k, p = 0, ceil = false): 
 }
 
 export function maxPoolOp(k: number, s = k, p = 0, ceil = false): Op {
-  return (x) => maxPool2d(x, k, s, p, ceil);
+  return withSpec((x) => maxPool2d(x, k, s, p, ceil), { kind: 'maxpool', k, s, p, ceil });
 }
 
 /** Mean over H and W: [N, H, W, C] -> [N, C]. */
@@ -180,7 +204,7 @@ export const flattenNCHW: Op = (x) =>
  * `size` neighbouring channels (odd size: centred).
  */
 export function lrn(size: number, alpha = 1e-4, beta = 0.75, k = 1): Op {
-  return (x) => tf.localResponseNormalization(x as tf.Tensor4D, (size - 1) / 2, k, alpha / size, beta);
+  return withSpec((x) => tf.localResponseNormalization(x as tf.Tensor4D, (size - 1) / 2, k, alpha / size, beta), { kind: 'lrn', size, alpha, beta, k });
 }
 
 // ---- layers with parameters ----

@@ -27,6 +27,8 @@ export interface Ctx {
   training: boolean;
   /** One view only: no test-time augmentation (profiling counts the cost of one view). */
   singleView?: boolean;
+  /** Inference (running statistics) through ops that all have TF.js gradients: the Tour's gradient methods differentiate it. */
+  differentiable?: boolean;
 }
 
 export const EVAL: Ctx = { training: false };
@@ -275,6 +277,11 @@ export class Conv2d extends Module {
     return Math.floor((n + 2 * p - this.k) / stride) + 1;
   }
 
+  /** The HWIO filter this conv runs: its weight, or the weight with a BatchNorm folded in (for pictures of filters). */
+  get kernel(): tf.Tensor4D {
+    return (this.folded?.filter ?? this.p('weight')) as tf.Tensor4D;
+  }
+
   /** True once an eval-mode BatchNorm (and maybe an activation) is folded in: see foldBatchNorm. */
   get isFolded(): boolean {
     return this.folded !== undefined;
@@ -321,15 +328,15 @@ export class Conv2d extends Module {
       const [n, h, w] = x.shape as number[];
       const shape = [n!, this.outSize(h!), this.outSize(w!), this.cout];
       const perInput = (this.opts.groups ?? 1) === 1 ? this.cin : 1;
-      const y = trace.shapeOnly ? tf.zeros(shape) : this.conv(x);
+      const y = trace.shapeOnly ? tf.zeros(shape) : this.conv(x, ctx);
       if (!sameShape(y.shape, shape)) throw new Error(`Conv2d: expected output [${shape}], computed [${y.shape}].`);
       trace.hook(this, shape, shape[1]! * shape[2]! * this.cout * perInput * this.k * this.k);
       return y;
     }
-    return this.conv(x);
+    return this.conv(x, ctx);
   }
 
-  private conv(x: tf.Tensor): tf.Tensor {
+  private conv(x: tf.Tensor, ctx: Ctx): tf.Tensor {
     const { stride = 1, padding = 0, bias = true, groups = 1 } = this.opts;
     // At stride 1, PyTorch's symmetric padding (k-1)/2 is TF's 'same'; any other number is
     // TF's explicit symmetric padding. Either way the conv kernel pads: no separate pad op.
@@ -340,6 +347,12 @@ export class Conv2d extends Module {
     const b = this.folded?.bias ?? (bias ? (this.p('bias') as tf.Tensor1D) : undefined);
     const activation = this.folded?.act ?? this.fusedAct;
     const xin = x as tf.Tensor4D;
+    // TF.js's fused conv computes its filter gradient along with the input's, and wasm has no
+    // kernel for it; the plain ops' input gradient needs only Conv2DBackpropInput.
+    if (ctx.differentiable && activation === 'linear') {
+      const y = groups === 1 ? tf.conv2d(xin, w, stride, pad) : tf.depthwiseConv2d(xin, w, stride, pad);
+      return b ? tf.add(y, b) : y;
+    }
     return groups === 1
       ? tf.fused.conv2d({ x: xin, filter: w, strides: stride, pad, bias: b, activation })
       : tf.fused.depthwiseConv2d({ x: xin, filter: w, strides: stride, pad, bias: b, activation });

@@ -7,7 +7,8 @@
 //  3. the live path: the built app with the fake camera, default model; end-to-end over
 //     model-only is the pipeline overhead. On webgpu, once per frame import (bitmap, and
 //     VideoFrame as an external texture);
-//  4. webgpu preprocessing: the one-shader VideoFrame path against the TF.js-ops path.
+//  4. webgpu preprocessing: the one-shader VideoFrame path against the TF.js-ops path;
+//  5. the Tour on wasm: visualised frames per second per section (scripts/bench-tour.ts).
 // Prints tables and writes bench-results.json.
 import { startPreview } from './preview';
 import { spawnSync, execSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { cpus, loadavg } from 'node:os';
 import type { Page } from '@playwright/test';
 import { launch, openApp, waitForFrames, backendName, tmpFile, loadCifarTest, CIFAR_DIR, GPU_IMPORT_ARGS } from '../tools/app-harness';
 import { placeCentered, writeY4M } from '../tools/y4m';
+import { benchTour, type TourRow } from './bench-tour';
 import { benchImage, fmtRatio, markdownTable, maxAbsDiff, ratio, softmax, summarize, type KernelRow, type Summary } from './bench-stats';
 import type { InitResult, ModelRequest, ModelResult, OrtRequest, PreprocessRequest, PreprocessResult } from '../bench/main';
 
@@ -39,6 +41,7 @@ const HELP = `npm run bench [-- options]
   --no-fuse                          model-only: keep BatchNorm and ReLU as separate kernels (the app folds them)
   --profile                          tf.profile one forward per model x backend: top kernels
   --leak N                           wasm: N frames through preprocessing + model, numTensors before/after
+  --tour-seconds 5                   the Tour on wasm: seconds counted per section and mode (0: skip)
   --out bench-results.json`;
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
@@ -64,6 +67,7 @@ const parallelCompile = !flag('serial-compile');
 const fuse = !flag('no-fuse');
 const profile = flag('profile');
 const leakFrames = Number(opt('leak', '0'));
+const tourSeconds = Number(opt('tour-seconds', '5'));
 const outFile = resolve(ROOT, opt('out', 'bench-results.json'));
 const log = (s: string) => console.log(s);
 // Other work on the machine skews every figure: the 1-minute load average, at the start and the end.
@@ -332,6 +336,11 @@ if (frames > 0 && existsSync(join(CIFAR_DIR, 'test_batch.bin'))) {
   }
 } else if (frames > 0) skipped.push(`live path: no CIFAR-10 test batch in ${CIFAR_DIR}`);
 
+// ---- 5. the Tour's refresh rate on wasm (scripts/bench-tour.ts) ----
+let tourRows: TourRow[] = [];
+if (tourSeconds > 0 && existsSync(join(CIFAR_DIR, 'test_batch.bin'))) tourRows = await benchTour(tourSeconds, log);
+else if (tourSeconds > 0) skipped.push(`Tour: no CIFAR-10 test batch in ${CIFAR_DIR}`);
+
 // ---- 4. webgpu preprocessing: one shader on a VideoFrame vs TF.js ops ----
 const prepRows: PreprocessResult[] = [];
 if (backends.includes('webgpu')) {
@@ -428,12 +437,21 @@ for (const r of tfRows.filter((r) => r.kernels)) {
   log(`\nKernels, ${r.model} on ${r.backend} (tf.profile, one forward):`);
   log(markdownTable(['kernel', 'calls', 'ms', 'share'], r.kernels!.map((k) => [k.name, String(k.calls), k.ms, `${(k.share * 100).toFixed(0)}%`])));
 }
+if (tourRows.length) {
+  log(`\nThe Tour on wasm: visualised frames per second (camera at 30 fps; ${tourSeconds} s counted per row after 3 warm-up frames), first layer:`);
+  log(
+    markdownTable(
+      ['section', 'model', 'weights', 'layer', 'maps only / s', 'maps / s, explaining', 'explained / s', 'explanation'],
+      tourRows.map((r) => [r.section, r.model, r.trained ? 'trained' : 'random', r.layer, r.mapsPerSecond.toFixed(1), r.mapsWithExplanations.toFixed(1), r.explainedPerSecond.toFixed(1), r.method]),
+    ),
+  );
+}
 for (const r of tfRows.filter((r) => r.leak)) log(`\nLeak check, ${r.model} on wasm: numTensors ${r.leak!.before} -> ${r.leak!.after} over ${r.leak!.frames} frames`);
 if (skipped.length) log(`\nSkipped:\n- ${skipped.join('\n- ')}`);
 const strip = <T extends { output?: number[] }>(r: T) => ({ ...r, output: undefined });
 writeFileSync(
   outFile,
-  JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: loadStart, end: loadavg()[0] }, options: { backends, modelIds, warmup, runs, maxMs, threads: threadCounts, peerThreads, frames, parallelCompile, fuse, profile, leakFrames }, modelOnly: tfRows.map(strip), peers: peerRows.map(strip), live: liveRows, preprocess: prepRows, skipped }, null, 1),
+  JSON.stringify({ date: new Date().toISOString(), machine, loadAverage: { start: loadStart, end: loadavg()[0] }, options: { backends, modelIds, warmup, runs, maxMs, threads: threadCounts, peerThreads, frames, parallelCompile, fuse, profile, leakFrames, tourSeconds }, modelOnly: tfRows.map(strip), peers: peerRows.map(strip), live: liveRows, preprocess: prepRows, tour: tourRows, skipped }, null, 1),
 );
 log(`\nwrote ${outFile}`);
 process.exit(0);

@@ -18,6 +18,7 @@ export interface ViewEntry {
 export const VIEWS: ViewEntry[] = [
   { id: 'live', label: 'Live', usesCamera: true, load: async () => ({ default: LivePage }) },
   { id: 'compare', label: 'Compare', usesCamera: true, load: () => import('./views/ComparePage.svelte') },
+  { id: 'tour', label: 'Tour', usesCamera: true, load: () => import('./views/TourPage.svelte') },
   { id: 'train', label: 'Train', usesCamera: false, load: () => import('./views/TrainPage.svelte') },
   { id: 'teach', label: 'Teach', usesCamera: true, load: () => import('./views/TeachPage.svelte') },
   { id: 'models', label: 'Models', usesCamera: false, load: () => import('./views/ModelsPage.svelte') },

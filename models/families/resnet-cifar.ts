@@ -54,7 +54,7 @@ export class CifarBlock extends Module {
     return tf.tidy(() => {
       if (this.eye && !ctx.training) return tf.conv2d(x as tf.Tensor4D, this.eye, 2, 'valid');
       // Inference, unfused: one strided slice (a 6-D slice is a slow path on wasm).
-      if (!ctx.training) return tf.pad(tf.stridedSlice(x, [0, 0, 0, 0], x.shape, [1, 2, 2, 1]) as tf.Tensor4D, [[0, 0], [0, 0], [0, 0], [this.padC, this.padC]]);
+      if (!ctx.training && !ctx.differentiable) return tf.pad(tf.stridedSlice(x, [0, 0, 0, 0], x.shape, [1, 2, 2, 1]) as tf.Tensor4D, [[0, 0], [0, 0], [0, 0], [this.padC, this.padC]]);
       // Pad to even, split each axis into (half, 2) and keep phase 0; unlike stridedSlice
       // this has gradients in TF.js.
       const [n, h, w, c] = x.shape as [number, number, number, number];

@@ -14,6 +14,7 @@ import type { DeviceStorage } from './storage.svelte';
 import type { ShippedModels } from './shipped-models.svelte';
 import type { RealMobileNets } from './real-mobilenets.svelte';
 import type { TeachState } from './teach.svelte';
+import type { TourState } from './tour.svelte';
 
 /** The Train and Models views' state. */
 export interface Workshop {
@@ -37,6 +38,7 @@ export class AppState {
   readonly pwa = new Pwa();
   private workshopLoad: Promise<Workshop> | null = null;
   private teachLoad: Promise<TeachState> | null = null;
+  private tourLoad: Promise<TourState> | null = null;
 
   // ?backend=, ?frameImport=, ?threads= choose the engine (workers/contracts/plan.ts says what each
   // means); ?faults lets the tests inject faults (src/lib/faults.ts) and, with ?stall=S, shorten
@@ -80,6 +82,12 @@ export class AppState {
   teach(): Promise<TeachState> {
     this.teachLoad ??= import('./teach.svelte').then((t) => new t.TeachState(this.engine, this.zoo));
     return this.teachLoad;
+  }
+
+  /** The Tour's state, created when it first opens (its worker starts then too). */
+  tour(): Promise<TourState> {
+    this.tourLoad ??= import('./tour.svelte').then((t) => new t.TourState(this.engine));
+    return this.tourLoad;
   }
 
   /** A trained model's "Use": the Live view, with it. */

@@ -1,0 +1,198 @@
+// The Tour view's state: one entry per seed family (models/tour-sections.ts), each with its
+// model, its facts and its chosen layer, and the live feature maps of the one section that
+// runs on the camera. At most one frame is in flight; frames that arrive meanwhile are dropped,
+// so the next one taken is always the newest (latest frame wins), and changing the section or
+// the layer aborts the frame in flight so its late maps never show.
+import { captureFor } from './capture';
+import { TourBridge } from './tour-bridge';
+import type { Answer, FrameSink } from './session.svelte';
+import type { ModelCard } from '../../models/card';
+import { TOUR_SECTIONS, sectionModel, type TourSection, type TourSectionId } from '../../models/tour-sections';
+import type { BackendInfo, EngineOptions } from '../../workers/contracts/inference-protocol';
+import type { ExplainedMaps, SectionInfo } from '../../workers/contracts/tour-protocol';
+
+const errorMessage = (e: unknown) => (e as Error)?.message ?? String(e);
+
+/**
+ * Guided backprop and Grad-CAM cost several forwards and backwards (up to about half a
+ * second on cpu for MobileNet and ConvNeXt), so they are asked for at most this often; the
+ * maps refresh on every frame between. The deconvnet is cheap and comes with every frame.
+ */
+export const GRADIENTS_EVERY_MS = 1000;
+
+/** Whether the next frame asks for its explanation, given the last one's method and time. */
+export function explainNext(on: boolean, last: { method: string; at: number } | null, now: number): boolean {
+  return on && (last?.method !== 'gradients' || now - last.at >= GRADIENTS_EVERY_MS);
+}
+
+/** The last frame that came with an explanation: the frame as the model saw it, and what it explained. */
+export type Explained = Pick<ExplainedMaps, 'modelId' | 'layer' | 'frame' | 'frameSize'> & { explanation: NonNullable<ExplainedMaps['explanation']> };
+
+export class TourEntry {
+  info = $state<SectionInfo | null>(null);
+  error = $state<string | null>(null);
+  status = $state('Waiting to load');
+  layer = $state('');
+  /** The channel the user picked (enlarged, and projected by the deconvnet); null: the strongest. */
+  channel = $state<number | null>(null);
+  /** Whether each frame also gets its deconvnet, or guided backprop and Grad-CAM. */
+  explain = $state(true);
+  readonly card: ModelCard;
+  readonly trained: boolean;
+  constructor(readonly section: TourSection) {
+    const m = sectionModel(section);
+    this.card = m.card;
+    this.trained = m.trained;
+  }
+}
+
+export class TourState implements FrameSink {
+  readonly entries = TOUR_SECTIONS.map((s) => new TourEntry(s));
+  backend = $state<BackendInfo | null>(null);
+  fatal = $state<string | null>(null);
+  /** The section whose maps follow the camera. */
+  active = $state<TourSectionId>('lenet');
+  maps = $state.raw<ExplainedMaps | null>(null);
+  explained = $state.raw<Explained | null>(null);
+  framesShown = $state(0);
+  framesExplained = $state(0);
+  private lastExplained: { method: string; at: number } | null = null;
+  frameError = $state<string | null>(null);
+  private bridge: TourBridge | null = null;
+  private started = false;
+  private busy = false;
+  private inFlight: AbortController | null = null;
+
+  constructor(private readonly engine: EngineOptions) {}
+
+  get ready(): boolean {
+    return this.backend !== null;
+  }
+
+  /** The live section's top-1 for the frame, drawn over the video as in Live. */
+  get answers(): Answer[] {
+    const m = this.maps;
+    if (!m) return [];
+    const card = this.entry(this.active).card;
+    return [{ modelId: card.id, name: card.name, top: [{ index: card.labels.indexOf(m.top1.label), label: m.top1.label, prob: m.top1.p }] }];
+  }
+
+  entry(id: TourSectionId): TourEntry {
+    return this.entries.find((e) => e.section.id === id)!;
+  }
+
+  /** Starts the worker (first time the Tour opens) and loads every section in the seed's order. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.bridge = new TourBridge((e) => void this.recover(e));
+    await this.load();
+  }
+
+  private restarted = false;
+
+  /** A worker that died is restarted once, and every section loaded again; a second death is final. */
+  private async recover(e: Error): Promise<void> {
+    this.cancelInFlight();
+    if (this.restarted) {
+      this.fatal = `${e.message} It stopped twice, so the Tour is off; reload the page to try again.`;
+      return;
+    }
+    this.restarted = true;
+    this.fatal = `${e.message} Restarting it.`;
+    this.bridge!.restart();
+    this.backend = null;
+    this.restartMaps();
+    for (const entry of this.entries) entry.info = null;
+    await this.load();
+    if (this.backend) this.fatal = null;
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.backend = await this.bridge!.init(this.engine);
+    } catch (e) {
+      this.fatal = `The Tour's worker could not start: ${errorMessage(e)}`;
+      return;
+    }
+    for (const entry of this.entries) await this.open(entry);
+  }
+
+  private async open(entry: TourEntry): Promise<void> {
+    entry.error = null;
+    entry.status = entry.trained ? 'Loading the trained model' : 'Building the model (random weights)';
+    try {
+      const info = await this.bridge!.open(entry.section.id, entry.card.id, entry.trained, (e) => {
+        if (e.type === 'download') entry.status = `Loading weights ${Math.round((100 * e.loaded) / Math.max(1, e.total))}%`;
+      });
+      entry.info = info;
+      entry.layer ||= info.layers[0]?.name ?? '';
+      entry.status = 'Ready';
+    } catch (e) {
+      entry.error = `${entry.card.name} could not be loaded: ${errorMessage(e)}`;
+      entry.status = 'Failed';
+    }
+  }
+
+  /** Makes `id` the section that follows the camera; the frame in flight for another is dropped. */
+  activate(id: TourSectionId): void {
+    if (this.active === id) return;
+    this.active = id;
+    this.restartMaps();
+  }
+
+  chooseLayer(entry: TourEntry, layer: string): void {
+    entry.layer = layer;
+    entry.channel = null;
+    if (entry.section.id === this.active) this.restartMaps();
+  }
+
+  chooseChannel(entry: TourEntry, channel: number): void {
+    entry.channel = channel;
+  }
+
+  private restartMaps(): void {
+    this.cancelInFlight();
+    this.maps = null;
+    this.explained = null;
+    this.lastExplained = null;
+    this.frameError = null;
+  }
+
+  cancelInFlight(): void {
+    this.inFlight?.abort();
+    this.inFlight = null;
+  }
+
+  offerVideoFrame(video: HTMLVideoElement, afterRender: () => Promise<void>): void {
+    const entry = this.entry(this.active);
+    if (this.busy || !this.bridge || !entry.info || !entry.section.live || !entry.layer) return;
+    this.busy = true;
+    const controller = new AbortController();
+    this.inFlight = controller;
+    const { card, layer } = { card: entry.card, layer: entry.layer };
+    const opts = { explain: explainNext(entry.explain, this.lastExplained, performance.now()), channel: entry.channel };
+    void captureFor(video, card.preprocess)
+      .then((frame) => this.bridge!.maps(card.id, layer, frame, controller.signal, opts))
+      .then(async (maps) => {
+        if (controller.signal.aborted) return;
+        this.maps = maps;
+        this.framesShown++;
+        if (maps.explanation) {
+          const { modelId, layer, frame, frameSize, explanation } = maps;
+          this.explained = { modelId, layer, frame, frameSize, explanation };
+          this.framesExplained++;
+          this.lastExplained = { method: explanation.method, at: performance.now() };
+        }
+        this.frameError = null;
+        await afterRender();
+      })
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) this.frameError = errorMessage(e);
+      })
+      .finally(() => {
+        if (this.inFlight === controller) this.inFlight = null;
+        this.busy = false;
+      });
+  }
+}
