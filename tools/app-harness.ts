@@ -144,6 +144,8 @@ export async function injectFault(page: Page, name: string, fault: Fault): Promi
 
 /** Ticks exactly `ids` in the Compare view (it opens with a default set from the line). */
 export async function chooseCompared(page: Page, ids: string[]): Promise<void> {
+  // The Compare view's code loads when it first opens: wait for its boxes before reading them.
+  await page.locator('input[data-testid^="compare-"]').first().waitFor();
   for (const box of await page.locator('input[data-testid^="compare-"]').all()) {
     const id = (await box.getAttribute('data-testid'))!.slice('compare-'.length);
     if (!ids.includes(id) && (await box.isChecked())) await box.uncheck();
