@@ -73,7 +73,7 @@ for (const card of cards) {
 
 // Latency and memory: the bench page, every model on each backend, in this one run.
 const benchOut = join(mkdtempSync(join(tmpdir(), 'convcam-table-')), 'bench.json');
-const bench = spawnSync('npx', ['tsx', 'scripts/bench.ts', '--models', cards.map((c) => c.id).join(','), '--backends', backends.join(','), '--runs', runs, '--frames', '0', '--no-peers', '--out', benchOut], { cwd: ROOT, stdio: 'inherit' });
+const bench = spawnSync('npx', ['tsx', 'scripts/bench.ts', '--models', cards.map((c) => c.id).join(','), '--backends', backends.join(','), '--runs', runs, '--frames', '0', '--no-peers', '--tour-seconds', '0', '--tflite', 'none', '--out', benchOut], { cwd: ROOT, stdio: 'inherit' });
 if (bench.status !== 0) throw new Error(`npm run bench failed (${bench.status})`);
 const measured = JSON.parse(readFileSync(benchOut, 'utf8')) as { machine: string; modelOnly: { model: string; backend: string; p50Ms: number; held: { tensors: number; bytes: number } }[]; skipped: string[] };
 for (const r of measured.modelOnly) {
