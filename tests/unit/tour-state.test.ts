@@ -38,7 +38,15 @@ describe('TourState', () => {
 });
 
 describe('the stored ImageNet models a section can run', () => {
-  const usable = [...CARDS.filter((c) => c.weights.embedded), tflite, resnet50, { ...tflite, id: 'taught-x', taught: {} as ModelCard['taught'] }];
+  const usable: ModelCard[] = [
+    ...CARDS.filter((c) => c.weights.embedded),
+    tflite,
+    resnet50,
+    // Not ImageNet models: one taught here, one shipped with the app, a CIFAR-10 one with weights stored here.
+    { ...tflite, id: 'taught-x', taught: {} as ModelCard['taught'] },
+    { ...tflite, id: 'shipped-x', weights: { ...tflite.weights, embedded: true } },
+    findCard('mobilenet-v1-cifar10'),
+  ];
   it("offers each section only its families' ImageNet models, never a CIFAR-10, shipped or taught one", () => {
     expect(imagenetChoices(section('mobilenet'), usable).map((c) => c.id)).toEqual([tflite.id]);
     expect(imagenetChoices(section('resnet'), usable).map((c) => c.id)).toEqual([resnet50.id]);
