@@ -178,6 +178,9 @@ export interface ResNetFacts {
 
 export interface MobileNetFacts {
   kind: 'mobilenet';
+  /** The running model's width multiplier (its config's α, or MobileNetV2's width) and input size. */
+  alpha: number | null;
+  input: number;
   /** The running model's depthwise + pointwise pairs, from its layer profile. */
   blocks: { name: string; size: number; cin: number; cout: number; separable: Cost; standard: Cost }[];
 }

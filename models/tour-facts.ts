@@ -215,7 +215,7 @@ function commonModule(a: string, b: string): string {
   return x.slice(0, i).join('.') || a;
 }
 
-function mobilenetFacts(p: Profile, model: Module): MobileNetFacts {
+function mobilenetFacts(card: ModelCard, p: Profile, model: Module): MobileNetFacts {
   const mods = modules(model);
   const blocks: MobileNetFacts['blocks'] = [];
   p.rows.forEach((r, i) => {
@@ -234,7 +234,8 @@ function mobilenetFacts(p: Profile, model: Module): MobileNetFacts {
       standard: convCost(size, size, dw.cin, pw.cout, dw.k),
     });
   });
-  return { kind: 'mobilenet', blocks };
+  const cfg = card.config as { alpha?: number; widthMult?: number };
+  return { kind: 'mobilenet', alpha: cfg.alpha ?? cfg.widthMult ?? null, input: card.preprocess.size[0], blocks };
 }
 
 async function convnextFacts(card: ModelCard, p: Profile, model: Module): Promise<ConvNeXtFacts> {
@@ -308,7 +309,7 @@ export async function tourFacts(section: TourSectionId, card: ModelCard, running
     case 'vgg': return vggFacts(p, def);
     case 'googlenet': return googlenetFacts(p, def);
     case 'resnet': return resnetFacts(card.preprocess.size[0] === 32 ? [card, findCard('resnet18-imagenet')] : [card]);
-    case 'mobilenet': return mobilenetFacts(p, def);
+    case 'mobilenet': return mobilenetFacts(card, p, def);
     case 'convnext': return convnextFacts(card, p, def);
     case 'norms': return normFacts(findCard('alexnet-cifar10'), findCard('resnet20-cifar10'));
   }

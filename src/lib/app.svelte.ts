@@ -39,6 +39,7 @@ export class AppState {
   private workshopLoad: Promise<Workshop> | null = null;
   private teachLoad: Promise<TeachState> | null = null;
   private tourLoad: Promise<TourState> | null = null;
+  private realLoad: Promise<RealMobileNets> | null = null;
 
   // ?backend=, ?frameImport=, ?threads= choose the engine (workers/contracts/plan.ts says what each
   // means); ?faults lets the tests inject faults (src/lib/faults.ts) and, with ?stall=S, shorten
@@ -63,15 +64,15 @@ export class AppState {
 
   /** The Train and Models views' state, created once, when the first of them opens. */
   workshop(): Promise<Workshop> {
-    this.workshopLoad ??= Promise.all([import('./train.svelte'), import('./storage.svelte'), import('./shipped-models.svelte'), import('./real-mobilenets.svelte')]).then(
-      ([t, s, m, r]) => {
+    this.workshopLoad ??= Promise.all([import('./train.svelte'), import('./storage.svelte'), import('./shipped-models.svelte'), this.realMobileNets()]).then(
+      ([t, s, m, real]) => {
         // Its worker starts when the Train view first opens (TrainState.open).
         const train = new t.TrainState(this.engine, this.zoo);
         return {
           train,
           storage: new s.DeviceStorage(this.session, this.compare, this.zoo, train),
           shipped: new m.ShippedModels(this.zoo.worker),
-          real: new r.RealMobileNets(this.engine),
+          real,
         };
       },
     );
@@ -84,9 +85,17 @@ export class AppState {
     return this.teachLoad;
   }
 
+  /** The real MobileNets' latency, one for the Models view and the Tour (measured once, shown in both). */
+  private realMobileNets(): Promise<RealMobileNets> {
+    this.realLoad ??= import('./real-mobilenets.svelte').then((r) => new r.RealMobileNets(this.engine));
+    return this.realLoad;
+  }
+
   /** The Tour's state, created when it first opens (its worker starts then too). */
   tour(): Promise<TourState> {
-    this.tourLoad ??= import('./tour.svelte').then((t) => new t.TourState(this.engine));
+    this.tourLoad ??= Promise.all([import('./tour.svelte'), this.realMobileNets()]).then(
+      ([t, real]) => new t.TourState(this.engine, { usable: () => this.zoo.usable, tflite: () => this.zoo.tflite, real }),
+    );
     return this.tourLoad;
   }
 

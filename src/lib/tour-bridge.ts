@@ -39,6 +39,10 @@ export class TourBridge {
     );
   }
 
+  close(modelId: string): Promise<void> {
+    return this.link.watch(`close(${modelId})`, CALL_DEADLINES.init, () => this.link.api.close(modelId));
+  }
+
   /** A fresh worker in place of one that died: init() and open() must run again. */
   restart(): void {
     this.link.restart();

@@ -7,7 +7,8 @@ import { captureFor } from './capture';
 import { TourBridge } from './tour-bridge';
 import type { Answer, FrameSink } from './session.svelte';
 import type { ModelCard } from '../../models/card';
-import { TOUR_SECTIONS, sectionModel, type TourSection, type TourSectionId } from '../../models/tour-sections';
+import type { RealMobileNets } from './real-mobilenets.svelte';
+import { TOUR_SECTIONS, imagenetChoices, sectionModel, type TourSection, type TourSectionId } from '../../models/tour-sections';
 import type { BackendInfo, EngineOptions } from '../../workers/contracts/inference-protocol';
 import type { ExplainedMaps, SectionInfo } from '../../workers/contracts/tour-protocol';
 
@@ -20,9 +21,19 @@ const errorMessage = (e: unknown) => (e as Error)?.message ?? String(e);
  */
 export const GRADIENTS_EVERY_MS = 1000;
 
-/** Whether the next frame asks for its explanation, given the last one's method and time. */
-export function explainNext(on: boolean, last: { method: string; at: number } | null, now: number): boolean {
-  return on && (last?.method !== 'gradients' || now - last.at >= GRADIENTS_EVERY_MS);
+/**
+ * Above this input size (an ImageNet model at 128 to 224 pixels, on wasm) the deconvnet is
+ * rationed like the gradients: at 224×224 one projection costs as much as many frames' maps.
+ */
+export const CHEAP_EXPLAIN_MAX_INPUT = 64;
+
+/**
+ * Whether the next frame asks for its explanation, given the last one's method and time:
+ * the gradients at most every GRADIENTS_EVERY_MS, and so any method on a large input.
+ */
+export function explainNext(on: boolean, last: { method: string; at: number } | null, now: number, inputSize = 32): boolean {
+  const rationed = last?.method === 'gradients' || inputSize > CHEAP_EXPLAIN_MAX_INPUT;
+  return on && (last === null || !rationed || now - last.at >= GRADIENTS_EVERY_MS);
 }
 
 /** The last frame that came with an explanation: the frame as the model saw it, and what it explained. */
@@ -37,13 +48,30 @@ export class TourEntry {
   channel = $state<number | null>(null);
   /** Whether each frame also gets its deconvnet, or guided backprop and Grad-CAM. */
   explain = $state(true);
-  readonly card: ModelCard;
-  readonly trained: boolean;
+  /** The model the section runs: its CIFAR-10 one (the default), or a stored ImageNet model the user picked. */
+  card = $state.raw<ModelCard>(null!);
+  trained = $state(false);
+  /** The section's CIFAR-10 model, which it runs unless the user picks stored ImageNet weights. */
+  readonly cifar: { card: ModelCard; trained: boolean };
   constructor(readonly section: TourSection) {
-    const m = sectionModel(section);
-    this.card = m.card;
-    this.trained = m.trained;
+    this.cifar = sectionModel(section);
+    this.card = this.cifar.card;
+    this.trained = this.cifar.trained;
   }
+
+  /** Whether the section runs a stored ImageNet model rather than its CIFAR-10 one. */
+  get imagenet(): boolean {
+    return this.card.id !== this.cifar.card.id;
+  }
+}
+
+/** What the Tour reads of the models on the device (the zoo's, so an import shows at once). */
+export interface TourStored {
+  /** The models that can run now: built in, or with weights on this device. */
+  usable: () => readonly ModelCard[];
+  /** The stored TensorFlow Lite MobileNets, largest α·ρ first. */
+  tflite: () => readonly ModelCard[];
+  real: RealMobileNets | null;
 }
 
 export class TourState implements FrameSink {
@@ -63,7 +91,45 @@ export class TourState implements FrameSink {
   private busy = false;
   private inFlight: AbortController | null = null;
 
-  constructor(private readonly engine: EngineOptions) {}
+  /** The real TensorFlow Lite MobileNets' latency, shared with the Models view (null: not measured in this app). */
+  readonly real: RealMobileNets | null;
+
+  constructor(
+    private readonly engine: EngineOptions,
+    private readonly stored: TourStored = { usable: () => [], tflite: () => [], real: null },
+  ) {
+    this.real = stored.real;
+  }
+
+  /** The stored ImageNet models the section may run instead of its CIFAR-10 one. */
+  choices(entry: TourEntry): ModelCard[] {
+    return imagenetChoices(entry.section, this.stored.usable());
+  }
+
+  /** The imported TensorFlow Lite MobileNets, for the MobileNet section's α and ρ table. */
+  get tflite(): readonly ModelCard[] {
+    return this.stored.tflite();
+  }
+
+  /**
+   * Runs `modelId` in the section (one of choices(), or null for its CIFAR-10 model): the
+   * frame in flight is dropped, the model the section ran before is freed if it was a stored
+   * one, and the facts, filters and layers are read again from the new model.
+   */
+  async chooseWeights(entry: TourEntry, modelId: string | null): Promise<void> {
+    const next = modelId === null ? entry.cifar.card : this.choices(entry).find((c) => c.id === modelId);
+    if (!next || next.id === entry.card.id) return;
+    const previous = entry.imagenet ? entry.card.id : null;
+    if (entry.section.id === this.active) this.restartMaps();
+    entry.card = next;
+    entry.trained = modelId === null ? entry.cifar.trained : true;
+    entry.info = null;
+    entry.layer = '';
+    entry.channel = null;
+    if (previous) await this.bridge?.close(previous).catch(() => {});
+    if (this.bridge && this.backend) await this.open(entry);
+  }
+
 
   get ready(): boolean {
     return this.backend !== null;
@@ -119,16 +185,20 @@ export class TourState implements FrameSink {
   }
 
   private async open(entry: TourEntry): Promise<void> {
+    const card = entry.card;
     entry.error = null;
     entry.status = entry.trained ? 'Loading the trained model' : 'Building the model (random weights)';
     try {
       const info = await this.bridge!.open(entry.section.id, entry.card.id, entry.trained, (e) => {
         if (e.type === 'download') entry.status = `Loading weights ${Math.round((100 * e.loaded) / Math.max(1, e.total))}%`;
       });
+      // The user picked other weights while these loaded: theirs open next.
+      if (entry.card !== card) return;
       entry.info = info;
       entry.layer ||= info.layers[0]?.name ?? '';
       entry.status = 'Ready';
     } catch (e) {
+      if (entry.card !== card) return;
       entry.error = `${entry.card.name} could not be loaded: ${errorMessage(e)}`;
       entry.status = 'Failed';
     }
@@ -171,7 +241,7 @@ export class TourState implements FrameSink {
     const controller = new AbortController();
     this.inFlight = controller;
     const { card, layer } = { card: entry.card, layer: entry.layer };
-    const opts = { explain: explainNext(entry.explain, this.lastExplained, performance.now()), channel: entry.channel };
+    const opts = { explain: explainNext(entry.explain, this.lastExplained, performance.now(), card.preprocess.size[0]), channel: entry.channel };
     void captureFor(video, card.preprocess)
       .then((frame) => this.bridge!.maps(card.id, layer, frame, controller.signal, opts))
       .then(async (maps) => {

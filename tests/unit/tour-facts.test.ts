@@ -193,6 +193,15 @@ describe('tour facts read off the models', () => {
     expect(b.standard.macs).toBe(1024 * 16 * 32 * 9);
   });
 
+  it("MobileNet: α and the input size are the running model's (a stored ImageNet one at 0.25, 128×128)", async () => {
+    expect((await factsFor('mobilenet', 'mobilenet-v1-cifar10', 'mobilenet')).alpha).toBe(0.5);
+    const base = findCard('mobilenet-v1-0.25-imagenet') as ModelCard<'mobilenet-v1'>;
+    const card: ModelCard = { ...base, preprocess: { ...base.preprocess, size: [128, 128] } };
+    const f = (await tourFacts('mobilenet', card, await loadClassifier(card, null, { seed: 1 }))) as Extract<FamilyFacts, { kind: 'mobilenet' }>;
+    expect([f.alpha, f.input]).toEqual([0.25, 128]);
+    expect([f.blocks[0]!.size, f.blocks[0]!.cin, f.blocks[0]!.cout]).toEqual([64, 8, 16]); // 32α -> 64α after the stride-2 stem
+  });
+
   it("ConvNeXt: one block's anatomy with the shape after each step", async () => {
     const f = await factsFor('convnext', 'convnext-cifar10', 'convnext');
     expect(f.block).toBe('features.1.0');

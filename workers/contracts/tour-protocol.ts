@@ -68,6 +68,8 @@ export interface TourApi {
    */
   maps(modelId: string, layer: string, frame: ImageBitmap, callId: number, opts: { explain: boolean; channel: number | null }): Promise<ExplainedMaps>;
   cancel(callId: number): void;
+  /** Frees a model the Tour no longer runs (a stored ImageNet model the user switched away from). */
+  close(modelId: string): Promise<void>;
 }
 
 /** What a unit responds to, for one frame: RGBA pictures at the model's input size. */

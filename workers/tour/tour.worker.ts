@@ -13,7 +13,7 @@ import { Conv2d } from '../../models/nn';
 import { chooseBackend } from '../engine/backend';
 import { cancelCall, withCall, abortError } from '../engine/calls';
 import { frameToInput } from '../preprocess/preprocess';
-import { weightsFor } from '../store/model-weights';
+import { cardFor, weightsFor } from '../store/model-weights';
 import type { BackendInfo } from '../contracts/inference-protocol';
 import type { ExplainedMaps, Explanation, SectionInfo, TourApi } from '../contracts/tour-protocol';
 import { featureMaps, filterPictures, mapLayers } from './feature-maps';
@@ -95,7 +95,8 @@ function serial<R>(f: () => Promise<R>): Promise<R> {
 async function loaded(modelId: string, trained: boolean, onProgress: Parameters<TourApi['open']>[3]): Promise<Classifier> {
   const have = models.get(modelId);
   if (have) return have;
-  const card = findCard(modelId);
+  // A stored ImageNet model (a download, or an imported TensorFlow Lite file) has its card in IndexedDB.
+  const card = await cardFor(modelId);
   onProgress({ type: 'build', modelId });
   // A family with no trained model yet runs its architecture on seeded random weights (and the UI says so).
   const model = await loadClassifier(
@@ -116,8 +117,8 @@ const api: TourApi = {
   },
 
   open: (section, modelId, trained, onProgress) => serial(async (): Promise<SectionInfo> => {
-    const card = findCard(modelId);
     const model = await loaded(modelId, trained, onProgress);
+    const card = findCard(modelId);
     const facts = await tourFacts(section, card, model);
     const definition = await buildModel(card);
     const filters = [await filterPictures(card, model)];
@@ -176,6 +177,15 @@ const api: TourApi = {
     })),
 
   cancel: cancelCall,
+
+  close: (modelId) => serial(async () => {
+    models.get(modelId)?.dispose();
+    gradModels.get(modelId)?.model.dispose();
+    models.delete(modelId);
+    gradModels.delete(modelId);
+    steps.delete(modelId);
+    trainedIds.delete(modelId);
+  }),
 };
 
 Comlink.expose(api);
