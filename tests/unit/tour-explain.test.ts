@@ -58,16 +58,22 @@ describe('feature maps against PyTorch (reduced CIFAR AlexNet)', () => {
       if (fuse) model.fuseForInference();
       const before = tf.memory().numTensors;
       const { logits, act } = forwardWithLayer(model, 'features.4', x);
-      await close(act, fx.tensors.get('fmap.features.4')!, `features.4 maps (fused: ${fuse})`);
+      // Fused, the ReLU after features.4 runs in the conv's kernel (Sequential.fuseForInference),
+      // so the layer's output is PyTorch's map rectified.
+      const map = fx.tensors.get('fmap.features.4')!;
+      const want = fuse ? { data: map.data.map((v) => Math.max(0, v)), shape: map.shape } : map;
+      await close(act, want, `features.4 maps (fused: ${fuse})`);
       await close(logits, fx.tensors.get('logits')!, `logits (fused: ${fuse})`);
       tf.dispose([logits, act]);
       expect(tf.memory().numTensors).toBe(before);
     }
-    // The drawn bytes: each channel of PyTorch's map scaled to its own 0..255.
+    // The drawn bytes of the fused model (as the Tour runs it): each channel of PyTorch's
+    // rectified map scaled to its own 0..255.
     const before = tf.memory().numTensors;
     const m = await featureMaps(findCard('alexnet-cifar10'), model, 'features.4', x);
     expect(tf.memory().numTensors).toBe(before);
-    const want = fx.tensors.get('fmap.features.4')!;
+    const map = fx.tensors.get('fmap.features.4')!;
+    const want = { data: map.data.map((v) => Math.max(0, v)), shape: map.shape };
     const [, c, h, w] = want.shape as [number, number, number, number];
     expect([m.c, m.h, m.w]).toEqual([c, h, w]);
     let worst = 0;
@@ -77,7 +83,8 @@ describe('feature maps against PyTorch (reduced CIFAR AlexNet)', () => {
       const lo = Math.min(...plane);
       const hi = Math.max(...plane);
       means[ch] = plane.reduce((a, v) => a + v, 0) / plane.length;
-      plane.forEach((v, i) => (worst = Math.max(worst, Math.abs(Math.round((255 * (v - lo)) / (hi - lo)) - m.maps[ch * h * w + i]!))));
+      // A flat channel (rectified to all zeros) draws black.
+      plane.forEach((v, i) => (worst = Math.max(worst, Math.abs((hi > lo ? Math.round((255 * (v - lo)) / (hi - lo)) : 0) - m.maps[ch * h * w + i]!))));
     }
     expect(worst).toBeLessThanOrEqual(1);
     expect(m.top).toEqual(topChannels(means));
