@@ -40,6 +40,11 @@ export class TeachState {
   headEpochs = $state(100);
   /** Epochs of full fine-tuning (every sample once per epoch, in batches of up to 16). */
   fineTuneEpochs = $state(10);
+  /**
+   * Peak learning rate of full fine-tuning (AdamW): small, so a few samples move the
+   * pretrained backbone only a little from where the class means start it.
+   */
+  fineTuneLr = $state(1e-4);
   /** A second backbone to learn on from the same samples, shown beside the first ('' for none). */
   compareId = $state('');
   /** Learning in progress: the method and what it reports. */
@@ -295,7 +300,7 @@ export class TeachState {
     this.message = null;
     this.learnAbort = new AbortController();
     try {
-      const opts = method === 'finetune' ? { epochs: this.fineTuneEpochs, lr: 1e-3 } : { epochs: this.headEpochs, lr: 0.01 };
+      const opts = method === 'finetune' ? { epochs: this.fineTuneEpochs, lr: this.fineTuneLr } : { epochs: this.headEpochs, lr: 0.01 };
       const r = await this.api().learn(method, backboneId, opts, (e) => {
         if (!this.learning) return;
         if (e.type === 'embed') this.learning.text = `Embedding samples ${e.done}/${e.total}`;

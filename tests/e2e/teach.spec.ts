@@ -28,6 +28,9 @@ const V2_FILE = 'mobilenet_v2_1.0_224_quant.tflite';
 const BACKBONE = process.env.TEACH_BACKBONE ?? 'tflite-mobilenet-v2-1.0-224-quant';
 /** A small shipped CIFAR-10 model: the second backbone compared, and the one fine-tuned (SwiftShader trains it in seconds). */
 const SMALL = 'lenet5-cifar10';
+/** The backbone fine-tuned; TEACH_FINETUNE_BACKBONE=<a CIFAR-10 model id> tunes another. */
+const TUNE = process.env.TEACH_FINETUNE_BACKBONE ?? SMALL;
+const TUNE_EPOCHS = process.env.TEACH_FINETUNE_EPOCHS ?? '12';
 const W = 320;
 const H = 240;
 const VIDEO = tmpFile('teach-camera.y4m', new Uint8Array());
@@ -209,20 +212,20 @@ test.describe.serial('teach', () => {
       await page.getByRole('button', { name: 'Teach', exact: true }).click();
       await expect(page.getByTestId('teach-backend')).toContainText('webgl');
       await expect(page.getByTestId('backbone')).toHaveAttribute('data-loaded', /.+/, { timeout: 120_000 });
-      await page.getByTestId('backbone').selectOption(SMALL);
-      await expect(page.getByTestId('backbone')).toHaveAttribute('data-loaded', SMALL, { timeout: 120_000 });
+      await page.getByTestId('backbone').selectOption(TUNE);
+      await expect(page.getByTestId('backbone')).toHaveAttribute('data-loaded', TUNE, { timeout: 120_000 });
       await expect(page.getByTestId('finetune-note')).toHaveCount(0);
-      await page.getByTestId('finetune-epochs').fill('12');
+      await page.getByTestId('finetune-epochs').fill(TUNE_EPOCHS);
       await page.getByTestId('learn-finetune').click();
       const result = page.getByTestId('result-finetune');
-      await expect(result).toHaveAttribute('data-model', `taught-finetune-${SMALL}`, { timeout: 300_000 });
+      await expect(result).toHaveAttribute('data-model', `taught-finetune-${TUNE}`, { timeout: 300_000 });
       const accuracy = Number(await result.getAttribute('data-accuracy'));
-      console.log(`teach: finetune on ${SMALL} (webgl, 12 epochs): held-out accuracy ${accuracy} (${await result.locator('td').nth(2).textContent()})`);
+      console.log(`teach: finetune on ${TUNE} (webgl, ${TUNE_EPOCHS} epochs): held-out accuracy ${accuracy} (${await result.locator('td').nth(2).textContent()})`);
       expect(accuracy).toBeGreaterThanOrEqual(0);
       expect(accuracy).toBeLessThanOrEqual(1);
       await expect(page.getByTestId('finetune-loss')).toBeVisible();
       await result.getByTestId('use-finetune').click();
-      await expect(page.getByTestId('model-picker')).toHaveValue(`taught-finetune-${SMALL}`);
+      await expect(page.getByTestId('model-picker')).toHaveValue(`taught-finetune-${TUNE}`);
       await expect(page.getByTestId('status')).toHaveText('Ready', { timeout: 120_000 });
       const named: string[] = [];
       for (const file of Object.values(TESTS)) {
@@ -234,7 +237,7 @@ test.describe.serial('teach', () => {
         expect(Object.keys(TESTS)).toContain(label);
         named.push(`${file}: ${label}`);
       }
-      console.log(`teach: finetune on ${SMALL}, live: ${named.join(', ')}`);
+      console.log(`teach: finetune on ${TUNE}, live: ${named.join(', ')}`);
     } finally {
       await page.close();
       page = main;
@@ -245,7 +248,7 @@ test.describe.serial('teach', () => {
     const counts = [await count(0), await count(1), await count(2)];
     await page.reload();
     await page.getByTestId('status').filter({ hasText: 'Ready' }).waitFor({ timeout: 120_000 });
-    const taught = [...['instant', 'head', 'mlp'].map((m) => `taught-${m}-${BACKBONE}`), `taught-instant-${SMALL}`, `taught-finetune-${SMALL}`];
+    const taught = [...['instant', 'head', 'mlp'].map((m) => `taught-${m}-${BACKBONE}`), `taught-instant-${SMALL}`, `taught-finetune-${TUNE}`];
     for (const id of taught) await expect(page.locator(`[data-testid=model-picker] option[value="${id}"]`)).toHaveCount(1);
     await page.getByRole('button', { name: 'Compare', exact: true }).click();
     for (const id of taught) await expect(page.getByTestId(`compare-${id}`)).toHaveCount(1);
