@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ArchitectureOf, Family, FamilyConfigs, ModelCard } from './card';
 import type { ZooModel } from './layers';
+import { Linear } from './nn';
 
 /**
  * A classifier: forward() gives logits, features() feeds the head, and every family has the
@@ -28,8 +29,19 @@ export async function buildModel<F extends Family>(arch: ArchitectureOf<F>): Pro
   } catch (e) {
     throw new Error(`No architecture for family "${arch.family}": ${(e as Error).message}`);
   }
-  return mod.build(arch.config);
+  const model = mod.build(arch.config);
+  // A taught small MLP: its hidden layer is part of the architecture, so loading, export and
+  // the parameter count see it like any other layer.
+  if ((arch as Partial<ModelCard>).taught?.method === 'mlp') {
+    const width = new Map(model.namedSpecs()).get(`${model.headName}.weight`)?.shape[0];
+    if (!width) throw new Error(`No head ${model.headName} to put a hidden layer before.`);
+    model.attach(TAUGHT_HIDDEN, new Linear(width, width));
+  }
+  return model;
 }
+
+/** The hidden layer's name in a taught MLP (Teach view): ReLU(TAUGHT_HIDDEN(embedding)) feeds the head. */
+export const TAUGHT_HIDDEN = 'teach_hidden';
 
 /** Named weights for a freshly built model (names are mapped against it); they are disposed once loaded. */
 export type WeightsOf = (model: Classifier) => Promise<Map<string, tf.Tensor>> | Map<string, tf.Tensor>;
@@ -63,11 +75,15 @@ function normaliseEmbeddings(model: Classifier): void {
   const w = vars.get(`${model.headName}.weight`);
   const b = vars.get(`${model.headName}.bias`);
   if (!w) throw new Error(`No head ${model.headName} to classify normalised embeddings with.`);
+  const hw = vars.get(`${TAUGHT_HIDDEN}.weight`);
+  const hb = vars.get(`${TAUGHT_HIDDEN}.bias`);
   model.forward = (x, ctx) =>
     tf.tidy(() => {
       const f = model.features(x, ctx);
       const norm = tf.maximum(tf.norm(f, 'euclidean', -1, true), 1e-12);
-      const z = tf.matMul(tf.div(f, norm) as tf.Tensor2D, w as tf.Tensor2D);
+      let e = tf.div(f, norm) as tf.Tensor2D;
+      if (hw && hb) e = tf.relu(tf.add(tf.matMul(e, hw as tf.Tensor2D), hb)) as tf.Tensor2D;
+      const z = tf.matMul(e, w as tf.Tensor2D);
       // Some families' heads have no bias (airbench's).
       return b ? tf.add(z, b) : z;
     });

@@ -86,7 +86,8 @@ export interface TaughtInfo {
   /** The card whose backbone (everything before its head) the model runs, frozen. */
   backbone: string;
   backboneName: string;
-  method: 'instant' | 'head';
+  /** mlp: a hidden ReLU layer (TAUGHT_HIDDEN, as wide as the embedding) before the head. */
+  method: 'instant' | 'head' | 'mlp' | 'finetune';
   /** The dataset it was taught from, and when. */
   samples: number;
   heldOutAccuracy: number | null;

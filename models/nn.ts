@@ -61,6 +61,11 @@ export abstract class Module {
     return m;
   }
 
+  /** Adds a child from outside the architecture (a taught MLP's hidden layer), before materialize(). */
+  attach<M extends Module>(name: string, m: M): M {
+    return this.add(name, m);
+  }
+
   protected param(name: string, spec: Omit<ParamSpec, 'buffer' | 'frozen'> & { buffer?: boolean; frozen?: boolean }): void {
     this.specs.set(name, { buffer: false, frozen: false, ...spec });
   }

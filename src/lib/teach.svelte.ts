@@ -15,7 +15,12 @@ const BACKBONE_KEY = 'convcam.teach.backbone';
 
 export type TeachMessage = { kind: 'error' | 'ok'; text: string };
 
-export const METHOD_NAMES: Record<TeachMethod, string> = { instant: 'Instant (class means)', head: 'Trained head (softmax)' };
+export const METHOD_NAMES: Record<TeachMethod, string> = {
+  instant: 'Instant (class means)',
+  head: 'Trained head (softmax)',
+  mlp: 'Trained head (small MLP)',
+  finetune: 'Full fine-tuning',
+};
 
 export class TeachState {
   classes = $state<TeachClass[]>([]);
@@ -33,10 +38,21 @@ export class TeachState {
   /** The backbone loaded in the worker (new samples are embedded with it as they arrive). */
   loadedBackbone = $state<string | null>(null);
   headEpochs = $state(100);
+  /** Epochs of full fine-tuning (every sample once per epoch, in batches of up to 16). */
+  fineTuneEpochs = $state(10);
+  /**
+   * Peak learning rate of full fine-tuning (AdamW): small, so a few samples move the
+   * pretrained backbone only a little from where the class means start it.
+   */
+  fineTuneLr = $state(1e-4);
+  /** A second backbone to learn on from the same samples, shown beside the first ('' for none). */
+  compareId = $state('');
   /** Learning in progress: the method and what it reports. */
   learning = $state<{ method: TeachMethod; text: string } | null>(null);
-  /** The trained head's loss per epoch, as it trains. */
+  /** The trained head's (or MLP's) loss per epoch, as it trains. */
   losses = $state<number[]>([]);
+  /** Which method the loss curve belongs to. */
+  lossesOf = $state<TeachMethod>('head');
   ready = $state(false);
   /** The teach worker's tensors after the last sample (flat while recording: nothing left behind). */
   tensors = $state<number | null>(null);
@@ -68,8 +84,13 @@ export class TeachState {
     return learnProblem(this.classes, this.samples);
   }
 
-  result(method: TeachMethod): MethodResult | undefined {
-    return this.results.find((r) => r.method === method && r.backboneId === this.backboneId);
+  result(method: TeachMethod, backboneId = this.backboneId): MethodResult | undefined {
+    return this.results.find((r) => r.method === method && r.backboneId === backboneId);
+  }
+
+  /** Full fine-tuning trains convolutions, which the wasm backend cannot: the view says so. */
+  get fineTuneBlocked(): boolean {
+    return this.backendName === 'wasm';
   }
 
   /** Starts the worker and reads the stored dataset, once. */
@@ -255,24 +276,36 @@ export class TeachState {
     }
   }
 
-  /** Learns with `method` on the chosen backbone; the model joins the pickers at once. */
+  /**
+   * Learns with `method` on the chosen backbone and, if one is chosen to compare with, on that
+   * one too from the same samples; each model joins the pickers at once.
+   */
   async learn(method: TeachMethod): Promise<void> {
+    const backbones = [this.backboneId, ...(this.compareId && this.compareId !== this.backboneId ? [this.compareId] : [])];
+    for (const id of backbones) if (!(await this.learnOn(method, id))) return;
+  }
+
+  private async learnOn(method: TeachMethod, backboneId: string): Promise<boolean> {
     const problem = this.problem;
     if (problem) {
       this.message = { kind: 'error', text: problem };
-      return;
+      return false;
     }
-    if (this.learning) return;
-    this.learning = { method, text: 'Starting…' };
-    if (method === 'head') this.losses = [];
+    if (this.learning) return false;
+    this.learning = { method, text: backboneId === this.backboneId ? 'Starting…' : `Starting on ${backboneId}…` };
+    if (method !== 'instant') {
+      this.losses = [];
+      this.lossesOf = method;
+    }
     this.message = null;
     this.learnAbort = new AbortController();
     try {
-      const r = await this.api().learn(method, this.backboneId, { epochs: this.headEpochs, lr: 0.01 }, (e) => {
+      const opts = method === 'finetune' ? { epochs: this.fineTuneEpochs, lr: this.fineTuneLr } : { epochs: this.headEpochs, lr: 0.01 };
+      const r = await this.api().learn(method, backboneId, opts, (e) => {
         if (!this.learning) return;
         if (e.type === 'embed') this.learning.text = `Embedding samples ${e.done}/${e.total}`;
         else if (e.type === 'epoch') {
-          this.learning.text = `Training the head: epoch ${e.epoch}/${e.epochs}, loss ${e.loss.toFixed(4)}`;
+          this.learning.text = `${method === 'finetune' ? 'Fine-tuning' : method === 'mlp' ? 'Training the MLP' : 'Training the head'}: epoch ${e.epoch}/${e.epochs}, loss ${e.loss.toFixed(4)}`;
           this.losses = [...this.losses, e.loss];
         }
       }, this.learnAbort.signal);
@@ -280,8 +313,10 @@ export class TeachState {
       await this.zoo.refresh();
       await this.zoo.announce(r.modelId, 'imported');
       this.message = { kind: 'ok', text: `Learned: "${this.zoo.isCached(r.modelId)?.card?.name ?? r.modelId}" is in the Live and Compare pickers.` };
+      return true;
     } catch (e) {
       this.message = (e as Error).name === 'AbortError' ? { kind: 'ok', text: 'Learning was stopped; nothing was stored.' } : { kind: 'error', text: `Could not learn: ${(e as Error).message}` };
+      return false;
     } finally {
       this.learning = null;
       this.learnAbort = null;

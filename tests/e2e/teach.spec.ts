@@ -1,8 +1,10 @@
-// The Teach view in real Chromium on wasm, one browser for the whole file: three classes
+// The Teach view in real Chromium on wasm (fine-tuning on WebGL), one browser for the whole file: three classes
 // (cat, dog, hot dog) recorded from a fake camera that plays the shared train photos with small
 // shifts and scalings, then learned with each method; the shared test photos, shown to the
 // camera, are named right in the Live view by each taught model. Also: bad input, no tensor
-// growth while recording, reload, export and import, a full quota.
+// growth while recording, reload, export and import, a full quota. Full fine-tuning, refused on
+// wasm, runs on a second page on WebGL with a small CIFAR-10 backbone; a second backbone is
+// compared on the same samples.
 // Chromium reopens its fake-camera file at each getUserMedia, so one file rewritten between
 // camera starts plays each class in turn without a new browser.
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
@@ -24,6 +26,11 @@ const PER_CLASS = 10;
  */
 const V2_FILE = 'mobilenet_v2_1.0_224_quant.tflite';
 const BACKBONE = process.env.TEACH_BACKBONE ?? 'tflite-mobilenet-v2-1.0-224-quant';
+/** A small shipped CIFAR-10 model: the second backbone compared, and the one fine-tuned (SwiftShader trains it in seconds). */
+const SMALL = 'lenet5-cifar10';
+/** The backbone fine-tuned; TEACH_FINETUNE_BACKBONE=<a CIFAR-10 model id> tunes another. */
+const TUNE = process.env.TEACH_FINETUNE_BACKBONE ?? SMALL;
+const TUNE_EPOCHS = process.env.TEACH_FINETUNE_EPOCHS ?? '12';
 const W = 320;
 const H = 240;
 const VIDEO = tmpFile('teach-camera.y4m', new Uint8Array());
@@ -154,7 +161,7 @@ test.describe.serial('teach', () => {
   });
 
   const accuracies: Record<string, number> = {};
-  for (const method of ['instant', 'head'] as const) {
+  for (const method of ['instant', 'head', 'mlp'] as const) {
     test(`learns with the ${method} method and the test photos are named right through the live camera`, async () => {
       await page.getByTestId(`learn-${method}`).click();
       const result = page.getByTestId(`result-${method}`);
@@ -162,7 +169,7 @@ test.describe.serial('teach', () => {
       accuracies[method] = Number(await result.getAttribute('data-accuracy'));
       console.log(`teach: ${method} on ${BACKBONE}: held-out accuracy ${accuracies[method]} (${await result.locator('td').nth(2).textContent()}), learned in ${Number(await result.getAttribute('data-ms')).toFixed(0)} ms after the click`);
       expect(accuracies[method]).toBeGreaterThanOrEqual(0.8);
-      if (method === 'head') await expect(page.getByTestId('head-loss')).toBeVisible();
+      if (method !== 'instant') await expect(page.getByTestId(`${method}-loss`)).toBeVisible();
       await result.getByTestId(`use-${method}`).click();
       await expect(page.getByTestId('model-picker')).toHaveValue(`taught-${method}-${BACKBONE}`);
       await expect(page.getByTestId('status')).toHaveText('Ready', { timeout: 120_000 });
@@ -177,13 +184,74 @@ test.describe.serial('teach', () => {
     });
   }
 
+  test('full fine-tuning is refused on wasm with a message that says why, and nothing is stored', async () => {
+    await expect(page.getByTestId('finetune-note')).toContainText('wasm backend cannot');
+    await page.getByTestId('learn-finetune').click();
+    await expect(msg()).toContainText('which the wasm backend cannot do');
+    await expect(page.getByTestId('result-finetune')).toHaveAttribute('data-model', '');
+  });
+
+  test('compares a second backbone on the same samples, side by side', async () => {
+    await page.getByTestId('compare-backbone').selectOption(SMALL);
+    await page.getByTestId('learn-instant').click();
+    await expect(page.getByTestId('compare-result-instant')).toHaveAttribute('data-model', `taught-instant-${SMALL}`, { timeout: 120_000 });
+    await expect(page.getByTestId('result-instant')).toHaveAttribute('data-model', `taught-instant-${BACKBONE}`);
+    const both = [await page.getByTestId('result-instant').getAttribute('data-accuracy'), await page.getByTestId('compare-result-instant').getAttribute('data-accuracy')];
+    console.log(`teach: instant, ${BACKBONE} vs ${SMALL}: held-out accuracy ${both.join(' vs ')}`);
+    for (const a of both) expect(Number(a)).toBeGreaterThanOrEqual(0);
+    await expect(page.getByTestId('compare-result-instant').locator('td').first()).toContainText('LeNet');
+    await page.getByTestId('compare-backbone').selectOption('');
+    await expect(page.getByTestId('compare-result-instant')).toHaveCount(0);
+  });
+
+  test('full fine-tuning on WebGL (a small CIFAR-10 backbone, few epochs): held-out accuracy, loss curve, and the model runs live', async () => {
+    const main = page;
+    page = await context.newPage();
+    try {
+      await openApp(page, 'backend=webgl');
+      await page.getByRole('button', { name: 'Teach', exact: true }).click();
+      await expect(page.getByTestId('teach-backend')).toContainText('webgl');
+      await expect(page.getByTestId('backbone')).toHaveAttribute('data-loaded', /.+/, { timeout: 120_000 });
+      await page.getByTestId('backbone').selectOption(TUNE);
+      await expect(page.getByTestId('backbone')).toHaveAttribute('data-loaded', TUNE, { timeout: 120_000 });
+      await expect(page.getByTestId('finetune-note')).toHaveCount(0);
+      await page.getByTestId('finetune-epochs').fill(TUNE_EPOCHS);
+      await page.getByTestId('learn-finetune').click();
+      const result = page.getByTestId('result-finetune');
+      await expect(result).toHaveAttribute('data-model', `taught-finetune-${TUNE}`, { timeout: 300_000 });
+      const accuracy = Number(await result.getAttribute('data-accuracy'));
+      console.log(`teach: finetune on ${TUNE} (webgl, ${TUNE_EPOCHS} epochs): held-out accuracy ${accuracy} (${await result.locator('td').nth(2).textContent()})`);
+      expect(accuracy).toBeGreaterThanOrEqual(0);
+      expect(accuracy).toBeLessThanOrEqual(1);
+      await expect(page.getByTestId('finetune-loss')).toBeVisible();
+      await result.getByTestId('use-finetune').click();
+      await expect(page.getByTestId('model-picker')).toHaveValue(`taught-finetune-${TUNE}`);
+      await expect(page.getByTestId('status')).toHaveText('Ready', { timeout: 120_000 });
+      const named: string[] = [];
+      for (const file of Object.values(TESTS)) {
+        playPhotos([file], 2);
+        await restartCamera();
+        const seen = await framesShown(page).catch(() => 0);
+        await expect.poll(() => framesShown(page), { timeout: 120_000 }).toBeGreaterThan(seen + 2);
+        const label = await page.getByTestId('top1').getAttribute('data-label');
+        expect(Object.keys(TESTS)).toContain(label);
+        named.push(`${file}: ${label}`);
+      }
+      console.log(`teach: finetune on ${TUNE}, live: ${named.join(', ')}`);
+    } finally {
+      await page.close();
+      page = main;
+    }
+  });
+
   test('samples and taught models survive a reload; both export and import', async () => {
     const counts = [await count(0), await count(1), await count(2)];
     await page.reload();
     await page.getByTestId('status').filter({ hasText: 'Ready' }).waitFor({ timeout: 120_000 });
-    for (const m of ['instant', 'head']) await expect(page.locator(`[data-testid=model-picker] option[value="taught-${m}-${BACKBONE}"]`)).toHaveCount(1);
+    const taught = [...['instant', 'head', 'mlp'].map((m) => `taught-${m}-${BACKBONE}`), `taught-instant-${SMALL}`, `taught-finetune-${TUNE}`];
+    for (const id of taught) await expect(page.locator(`[data-testid=model-picker] option[value="${id}"]`)).toHaveCount(1);
     await page.getByRole('button', { name: 'Compare', exact: true }).click();
-    for (const m of ['instant', 'head']) await expect(page.getByTestId(`compare-taught-${m}-${BACKBONE}`)).toHaveCount(1);
+    for (const id of taught) await expect(page.getByTestId(`compare-${id}`)).toHaveCount(1);
     await openTeach();
     await expect.poll(() => Promise.all([0, 1, 2].map(count))).toEqual(counts);
     await expect(page.getByTestId('result-instant')).toHaveAttribute('data-model', `taught-instant-${BACKBONE}`);

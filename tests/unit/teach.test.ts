@@ -3,9 +3,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { classNamesProblem, heldOutIds, learnProblem, sampleSize } from '../../workers/contracts/teach-rules';
+import { classNamesProblem, fineTuneProblem, heldOutIds, learnProblem, sampleSize } from '../../workers/contracts/teach-rules';
 import { argmax, countCorrect, imprint, IMPRINT_SCALE, l2Normalize, logits } from '../../workers/teach/imprint';
 import { trainHead } from '../../workers/teach/head';
+import { fineTune, fineTuneConfig, namedState } from '../../workers/teach/finetune';
 import { decodeDataset, encodeDataset } from '../../workers/teach/dataset-file';
 
 beforeAll(async () => {
@@ -91,6 +92,26 @@ describe('trained head', () => {
     expect([...head.weight].map((v) => +v.toFixed(4))).toEqual([0.1, -0.1, -0.1, 0.1]);
     expect([...head.bias].map((v) => +v.toFixed(4))).toEqual([0, 0]);
   });
+  it('trains a small MLP that separates classes no linear head can (XOR), and leaves no tensor behind', async () => {
+    // XOR of the sign of two coordinates: not linearly separable, so only the hidden layer can fit it.
+    let s = 11;
+    const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647) - 0.5;
+    const pts = Array.from({ length: 40 }, (_, i) => [i & 1 ? 1 : -1, i & 2 ? 1 : -1] as const);
+    const labels = pts.map(([a, b]) => (a * b > 0 ? 0 : 1));
+    const e = pts.map(([a, b]) => l2Normalize([a + 0.3 * rnd(), b + 0.3 * rnd(), 0.2, 0, 0, 0, 0, 0]));
+    await trainHead(e, labels, 2, { epochs: 2, lr: 0.05, mlp: true });
+    const before = tf.memory().numTensors;
+    const mlp = await trainHead(e, labels, 2, { epochs: 200, lr: 0.05, mlp: true, weightDecay: 0 });
+    // Seeded: the same hidden layer every run.
+    expect((await trainHead(e, labels, 2, { epochs: 1, lr: 0.05, mlp: true })).hidden!.weight).toEqual((await trainHead(e, labels, 2, { epochs: 1, lr: 0.05, mlp: true })).hidden!.weight);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(mlp.hidden).toMatchObject({ inputs: 8, classes: 8 });
+    expect(mlp.losses.at(-1)!).toBeLessThan(0.2 * mlp.losses[0]!);
+    expect(countCorrect(mlp.head, e, labels, mlp.hidden)).toBe(40);
+    const linear = await trainHead(e, labels, 2, { epochs: 200, lr: 0.05, weightDecay: 0 });
+    expect(linear.hidden).toBeUndefined();
+    expect(countCorrect(linear.head, e, labels)).toBeLessThan(40);
+  });
   it('stops when its signal aborts', async () => {
     const c = new AbortController();
     c.abort();
@@ -135,5 +156,77 @@ describe('a taught model classifies the L2-normalised embedding', () => {
     const unnormalised = await plain.forward(x, EVAL).array() as number[][];
     for (let i = 0; i < 2; i++) for (let c = 0; c < 3; c++) expect(got[i]![c]).toBeCloseTo(want[i]![c]!, 5);
     expect(Math.max(...got.flat().map((v, i) => Math.abs(v - unnormalised.flat()[i]!)))).toBeGreaterThan(1e-3);
+  });
+  it('a taught MLP gives head(relu(hidden(features / |features|))), and its hidden layer counts and exports', async () => {
+    const { findCard } = await import('../../models/registry');
+    const { withNumClasses } = await import('../../models/card');
+    const { loadClassifier, buildModel, TAUGHT_HIDDEN } = await import('../../models/builders');
+    const { EVAL } = await import('../../models/nn');
+    const base = findCard('lenet5-modern-cifar10');
+    const taught = { backbone: base.id, backboneName: base.name, method: 'mlp' as const, samples: 3, heldOutAccuracy: null, heldOutCount: 0, learnedAt: 0 };
+    const card = { ...withNumClasses(base, 3), id: 'taught-mlp-test', labels: ['a', 'b', 'c'], taught };
+    const plain = await loadClassifier({ ...card, taught: undefined }, null, { seed: 3 });
+    const model = await loadClassifier(card, null, { seed: 3 });
+    const v = (n: string) => model.variables().find((x) => x.name === n)!.variable;
+    const d = v(`${model.headName}.weight`).shape[0]!;
+    expect(v(`${TAUGHT_HIDDEN}.weight`).shape).toEqual([d, d]);
+    expect((await buildModel(card)).paramCount() - (await buildModel(withNumClasses(base, 3))).paramCount()).toBe(d * d + d);
+    const x = tf.randomUniform([2, 32, 32, 3], -1, 1, 'float32', 5);
+    const got = await model.forward(x, EVAL).array() as number[][];
+    const f = plain.features(x, EVAL);
+    const h = tf.relu(tf.add(tf.matMul(tf.div(f, tf.norm(f, 'euclidean', -1, true)), v(`${TAUGHT_HIDDEN}.weight`)), v(`${TAUGHT_HIDDEN}.bias`)));
+    const want = await tf.add(tf.matMul(h, v(`${model.headName}.weight`)), v(`${model.headName}.bias`)).array() as number[][];
+    for (let i = 0; i < 2; i++) for (let c = 0; c < 3; c++) expect(got[i]![c]).toBeCloseTo(want[i]![c]!, 5);
+  });
+});
+
+describe('full fine-tuning', () => {
+  it('is refused on wasm (no convolution gradients) and for backbones not of 32x32 input, with a message', () => {
+    expect(fineTuneProblem('wasm', 32)).toMatch(/wasm backend cannot.*WebGPU or WebGL/);
+    expect(fineTuneProblem('webgl', 224)).toMatch(/needs a CIFAR-size backbone \(this one takes 224x224\)/);
+    expect(fineTuneProblem('webgl', 32)).toBeNull();
+    expect(fineTuneProblem('webgpu', 32)).toBeNull();
+  });
+  it('trains the whole backbone and the new head through the Train view\'s trainer, and leaves no tensor behind', async () => {
+    const { findCard } = await import('../../models/registry');
+    const { withNumClasses } = await import('../../models/card');
+    const { loadClassifier } = await import('../../models/builders');
+    const base = findCard('lenet5-modern-cifar10');
+    const taught = { backbone: base.id, backboneName: base.name, method: 'finetune' as const, samples: 20, heldOutAccuracy: null, heldOutCount: 4, learnedAt: 0 };
+    const card = { ...withNumClasses(base, 2), id: 'taught-finetune-test', labels: ['red', 'blue'], taught };
+    const model = await loadClassifier(card, null, { fuse: false, seed: 2 });
+    // Two classes anyone can tell apart: reddish and bluish noise images, 32x32 RGB.
+    let s = 5;
+    const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
+    const set = (n: number) => {
+      const labels = Uint8Array.from({ length: n }, (_, i) => i % 2);
+      const pixels = new Uint8Array(n * 32 * 32 * 3);
+      for (let i = 0; i < n; i++) for (let p = 0; p < 32 * 32; p++) {
+        const o = (i * 32 * 32 + p) * 3;
+        pixels[o] = labels[i] ? 40 * rnd() : 160 + 90 * rnd();
+        pixels[o + 1] = 80 * rnd();
+        pixels[o + 2] = labels[i] ? 160 + 90 * rnd() : 40 * rnd();
+      }
+      return { labels, pixels };
+    };
+    const train = set(16);
+    const test = set(4);
+    const before0 = new Map(namedState(model).map(([n, t]) => [n, t.dataSync().slice()]));
+    const cfg = fineTuneConfig(base.id, 32, 16, { epochs: 8, lr: 3e-3 });
+    const tensors = tf.memory().numTensors;
+    const epochs: number[] = [];
+    const r = await fineTune(model, base.preprocess, cfg, 2, train, test, { onEpoch: (e) => void epochs.push(e) });
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(epochs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(r.losses.at(-1)!).toBeLessThan(r.losses[0]!);
+    expect(r.correct).toBe(4);
+    // Every parameter moved: the backbone's first conv as well as the head.
+    const after = new Map(namedState(model).map(([n, t]) => [n, t.dataSync()]));
+    const moved = [...model.variables()].filter((v) => !v.spec.buffer).map((v) => v.name).filter((n) => after.get(n)!.some((x, i) => x !== before0.get(n)![i]));
+    expect(moved).toEqual(model.variables().filter((v) => !v.spec.buffer).map((v) => v.name));
+    const c = new AbortController();
+    c.abort();
+    await expect(fineTune(model, base.preprocess, cfg, 2, train, test, { signal: c.signal })).rejects.toThrow();
+    model.dispose();
   });
 });

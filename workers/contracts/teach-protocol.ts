@@ -28,9 +28,12 @@ export interface SampleInfo {
 
 /**
  * instant: class means of L2-normalised embeddings (weight imprinting), no training;
- * head: a softmax layer trained on the frozen, L2-normalised embeddings.
+ * head: a softmax layer trained on the frozen, L2-normalised embeddings;
+ * mlp: a small MLP (one hidden ReLU layer as wide as the embedding, then softmax) trained on them;
+ * finetune: the whole backbone and a new head (started from the class means) trained by the
+ * Train view's trainer, on WebGPU or WebGL (wasm cannot train convolutions).
  */
-export type TeachMethod = 'instant' | 'head';
+export type TeachMethod = 'instant' | 'head' | 'mlp' | 'finetune';
 
 export interface MethodResult {
   method: TeachMethod;
@@ -42,7 +45,7 @@ export interface MethodResult {
   heldOutCorrect: number;
   /** Held-out accuracy in [0, 1]; null with no held-out samples. */
   accuracy: number | null;
-  /** The head's training loss per epoch (instant: none). */
+  /** The training loss per epoch (instant: none). */
   losses: number[];
   /** Time from the call to the stored model, ms. */
   ms: number;

@@ -55,3 +55,16 @@ export function sampleSize(w: number, h: number): { width: number; height: numbe
   const s = Math.min(1, SAMPLE_MAX_SIDE / Math.max(w, h));
   return { width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)) };
 }
+
+/**
+ * Why full fine-tuning cannot run here, or null. It trains the backbone's convolutions, which
+ * TF.js's wasm backend cannot (it has no Conv2DBackpropFilter); and the trainer's pipeline
+ * works on 32x32 images, so only a backbone of that input side learns from the samples as stored.
+ */
+export function fineTuneProblem(backend: string, inputSide: number): string | null {
+  if (backend === 'wasm')
+    return 'Full fine-tuning trains the backbone\'s convolutions, which the wasm backend cannot do (TF.js has no convolution gradients on wasm). Open ConvCam with WebGPU or WebGL (?backend=webgpu or ?backend=webgl) to fine-tune; the instant and trained-head methods work here.';
+  if (inputSide !== 32)
+    return `Full fine-tuning runs through the trainer's 32x32 pipeline, so it needs a CIFAR-size backbone (this one takes ${inputSide}x${inputSide}): pick a CIFAR-10 model, or use the instant or trained-head method with this one.`;
+  return null;
+}

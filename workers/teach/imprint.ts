@@ -60,7 +60,12 @@ export function argmax(v: ArrayLike<number>): number {
   return best;
 }
 
-/** Correct predictions of `head` on (normalised) embeddings with their labels. */
-export function countCorrect(head: DenseHead, embeddings: readonly Float32Array[], labels: readonly number[]): number {
-  return embeddings.reduce((n, e, i) => n + (argmax(logits(head, e)) === labels[i] ? 1 : 0), 0);
+/** A small MLP's hidden layer on one embedding: ReLU(e W + b). */
+export function hiddenOf(hidden: DenseHead, e: ArrayLike<number>): Float32Array {
+  return logits(hidden, e).map((v) => Math.max(0, v));
+}
+
+/** Correct predictions of `head` (after an MLP's `hidden` layer, if any) on (normalised) embeddings with their labels. */
+export function countCorrect(head: DenseHead, embeddings: readonly Float32Array[], labels: readonly number[], hidden?: DenseHead): number {
+  return embeddings.reduce((n, e, i) => n + (argmax(logits(head, hidden ? hiddenOf(hidden, e) : e)) === labels[i] ? 1 : 0), 0);
 }

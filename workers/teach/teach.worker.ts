@@ -5,8 +5,8 @@
 import '../engine/csp-report';
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadClassifier, type Classifier } from '../../models/builders';
-import { withNumClasses, type ModelCard } from '../../models/card';
+import { loadClassifier, TAUGHT_HIDDEN, type Classifier } from '../../models/builders';
+import { withNumClasses, type ModelCard, type TaughtInfo } from '../../models/card';
 import { EVAL } from '../../models/nn';
 import { profileCard } from '../../models/profile';
 import { registerUserCard } from '../../models/registry';
@@ -15,15 +15,60 @@ import { cancelCall, withCall } from '../engine/calls';
 import { memory } from '../engine/memory';
 import { frameToInput } from '../preprocess/preprocess';
 import type { BackendInfo, CachedModel } from '../contracts/inference-protocol';
-import type { MethodResult, SampleInfo, TeachApi, TeachClass } from '../contracts/teach-protocol';
-import { classNamesProblem, heldOutIds, learnProblem, sampleSize } from '../contracts/teach-rules';
+import type { MethodResult, SampleInfo, TeachApi, TeachClass, TeachMethod } from '../contracts/teach-protocol';
+import { classNamesProblem, fineTuneProblem, heldOutIds, learnProblem, sampleSize } from '../contracts/teach-rules';
+import type { ImageSet } from '../contracts/train-protocol';
 import { cardFor, toStored, weightsFor } from '../store/model-weights';
 import { putCached, storedDigest, type StoredTensor } from '../store/weight-store';
 import * as store from '../store/teach-store';
 import { exportModel, importModel } from '../train/model-io';
 import { countCorrect, imprint, type DenseHead } from './imprint';
 import { trainHead } from './head';
+import { FINETUNE_SIDE, fineTune, fineTuneConfig, namedState } from './finetune';
 import { decodeDataset, encodeDataset } from './dataset-file';
+
+const METHOD_LABEL: Record<TeachMethod, string> = { instant: 'instant', head: 'trained head', mlp: 'trained MLP', finetune: 'fine-tuned' };
+
+/** A taught model's card (its weights and metrics are set once they are stored). */
+function taughtCard(bb: ModelCard, method: TeachMethod, names: string[], info: Pick<TaughtInfo, 'samples' | 'heldOutAccuracy' | 'heldOutCount' | 'learnedAt'>): ModelCard {
+  const base = bb.name.replace(/, (CIFAR-10|ImageNet|MNIST)$/, '');
+  const card: ModelCard = {
+    ...withNumClasses(bb, names.length),
+    id: `taught-${method}-${bb.id}`,
+    name: `Taught (${METHOD_LABEL[method]}, ${base}): ${names.join(', ')}`,
+    labels: names,
+    taught: { backbone: bb.id, backboneName: bb.name, method, ...info },
+    metrics: [],
+  };
+  // Not the backbone's own: a taught model is neither a reduced line model nor a TFLite import.
+  delete card.adapted;
+  delete card.tflite;
+  return card;
+}
+
+/** The samples as the trainer's in-memory 32x32 RGB ImageSets, split as the view shows. */
+async function imageSets(samples: store.StoredSample[], held: Set<string>, index: Map<string, number>, signal: AbortSignal): Promise<{ train: ImageSet; test: ImageSet }> {
+  const parts = { train: [] as [Uint8Array, number][], test: [] as [Uint8Array, number][] };
+  const canvas = new OffscreenCanvas(FINETUNE_SIDE, FINETUNE_SIDE);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  for (const s of samples) {
+    signal.throwIfAborted();
+    const bmp = await createImageBitmap(s.image, { resizeWidth: FINETUNE_SIDE, resizeHeight: FINETUNE_SIDE, resizeQuality: 'high' });
+    ctx.drawImage(bmp, 0, 0);
+    bmp.close();
+    const rgba = ctx.getImageData(0, 0, FINETUNE_SIDE, FINETUNE_SIDE).data;
+    const rgb = new Uint8Array(FINETUNE_SIDE * FINETUNE_SIDE * 3);
+    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) rgb.set(rgba.subarray(i, i + 3), j);
+    (held.has(s.id) ? parts.test : parts.train).push([rgb, index.get(s.classId)!]);
+  }
+  const pack = (p: [Uint8Array, number][]): ImageSet => {
+    const pixels = new Uint8Array(p.length * rgbBytes);
+    p.forEach(([px], i) => pixels.set(px, i * rgbBytes));
+    return { pixels, labels: Uint8Array.from(p, ([, y]) => y) };
+  };
+  return { train: pack(parts.train), test: pack(parts.test) };
+}
+const rgbBytes = FINETUNE_SIDE * FINETUNE_SIDE * 3;
 
 let backend: BackendInfo | undefined;
 let baseUrl = '';
@@ -172,6 +217,10 @@ const api: TeachApi = {
       const samples = await store.getSamples();
       const problem = learnProblem(set.classes, samples);
       if (problem) throw new Error(problem);
+      if (method === 'finetune') {
+        const refused = fineTuneProblem(backend?.name ?? 'unknown', (await cardFor(backboneId)).preprocess.size[0]);
+        if (refused) throw new Error(refused);
+      }
       const bb = await backboneOf(backboneId);
       const held = heldOutIds(samples);
       const index = new Map(set.classes.map((c, i) => [c.id, i]));
@@ -188,38 +237,54 @@ const api: TeachApi = {
       const headName = bb.model.headName;
       // The family's head decides: airbench's Linear has no bias, so its trained head learns none.
       const bias = bb.model.variables().some((v) => v.name === `${headName}.bias`);
-      let head: DenseHead;
+      const backboneTensors = bb.tensors.filter((t) => !t.name.startsWith(`${headName}.`));
+      const names = set.classes.map((c) => c.name);
+      const onEpoch = (epoch: number, loss: number) => onEvent({ type: 'epoch', epoch, epochs: headOpts.epochs, loss });
       let losses: number[] = [];
-      if (method === 'instant') head = imprint(train.e, train.y, k);
-      else {
-        const r = await trainHead(train.e, train.y, k, { ...headOpts, bias, signal, onEpoch: (epoch, loss) => onEvent({ type: 'epoch', epoch, epochs: headOpts.epochs, loss }) });
-        head = r.head;
-        losses = r.losses;
+      let correct: number;
+      let tensors: StoredTensor[];
+      if (method === 'finetune') {
+        // The new head starts from the class means (imprinting), then everything trains.
+        const start = [...backboneTensors, ...headTensors(headName, imprint(train.e, train.y, k), bias)];
+        const card = taughtCard(bb.card, method, names, { samples: samples.length, heldOutAccuracy: null, heldOutCount: test.e.length, learnedAt: 0 });
+        const model = await loadClassifier(card, () => new Map(start.map((t) => [t.name, tf.tensor(t.data, t.shape)])), { fuse: false });
+        try {
+          const sets = await imageSets(samples, held, index, signal);
+          const cfg = fineTuneConfig(bb.card.id, bb.card.preprocess.size[0], sets.train.labels.length, { epochs: headOpts.epochs, lr: headOpts.lr });
+          const r = await fineTune(model, bb.card.preprocess, cfg, k, sets.train, sets.test, { signal, onEpoch });
+          losses = r.losses;
+          correct = r.correct;
+          tensors = await toStored(namedState(model));
+        } finally {
+          model.dispose();
+        }
+      } else {
+        let head: DenseHead;
+        let hidden: DenseHead | undefined;
+        if (method === 'instant') head = imprint(train.e, train.y, k);
+        else {
+          const r = await trainHead(train.e, train.y, k, { ...headOpts, bias, mlp: method === 'mlp', signal, onEpoch });
+          head = r.head;
+          hidden = r.hidden;
+          losses = r.losses;
+        }
+        correct = countCorrect(head, test.e, test.y, hidden);
+        tensors = [...backboneTensors, ...(hidden ? headTensors(TAUGHT_HIDDEN, hidden, true) : []), ...headTensors(headName, head, bias)];
       }
       signal.throwIfAborted();
-      const correct = countCorrect(head, test.e, test.y);
       const accuracy = test.e.length ? correct / test.e.length : null;
-      const tensors = [...bb.tensors.filter((t) => !t.name.startsWith(`${headName}.`)), ...headTensors(headName, head, bias)];
       const sha256 = await storedDigest(tensors);
       const storedBytes = tensors.reduce((n, t) => n + t.data.byteLength, 0);
       const learnedAt = Date.now();
-      const modelId = `taught-${method}-${backboneId}`;
-      const names = set.classes.map((c) => c.name);
-      const base = bb.card.name.replace(/, (CIFAR-10|ImageNet|MNIST)$/, '');
-      let card: ModelCard = {
-        ...withNumClasses(bb.card, k),
-        id: modelId,
-        name: `Taught (${method === 'instant' ? 'instant' : 'trained head'}, ${base}): ${names.join(', ')}`,
-        labels: names,
+      let card = taughtCard(bb.card, method, names, { samples: samples.length, heldOutAccuracy: accuracy, heldOutCount: test.e.length, learnedAt });
+      card = {
+        ...card,
         weights: { url: '', sha256, bytes: storedBytes, format: 'safetensors', convention: 'convcam', license: 'Taught on this device from your own samples.', embedded: false },
-        taught: { backbone: bb.card.id, backboneName: bb.card.name, method, samples: samples.length, heldOutAccuracy: accuracy, heldOutCount: test.e.length, learnedAt },
         metrics: accuracy === null ? [] : [{ name: 'held-out accuracy', value: accuracy, command: 'ConvCam Teach view', dataset: `${test.e.length} held-out samples of your own` }],
       };
-      // Not the backbone's own: a taught model is neither a reduced line model nor a TFLite import.
-      delete card.adapted;
-      delete card.tflite;
       const p = await profileCard(card);
       card = { ...card, params: p.params, macs: p.macs };
+      const modelId = card.id;
       const meta: CachedModel = { modelId, sha256, sourceBytes: storedBytes, storedBytes, savedAt: learnedAt, card };
       await putCached(meta, tensors);
       registerUserCard(card);
