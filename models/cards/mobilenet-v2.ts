@@ -1,6 +1,6 @@
 import { CIFAR10_LABELS, type ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { CIFAR10_32, hubPinned, timmPreprocess, unpinned } from './zoo-common';
+import { CIFAR10_32, hubPinned, shippedLine, timmPreprocess, unpinned } from './zoo-common';
 
 export const mobilenetV2Imagenet: ModelCard<'mobilenet-v2'> = {
   id: 'mobilenet-v2-imagenet',
@@ -27,7 +27,7 @@ export const mobilenetV2Cifar10: ModelCard<'mobilenet-v2'> = {
   labels: CIFAR10_LABELS,
   params: 700_490,
   macs: 7_001_856,
-  weights: unpinned('convcam', ''),
+  weights: shippedLine('mobilenet-v2-cifar10', 'e02d74a9ecfc732d644bddc81d0e894c93390f4eb60f9f1ba6a79d6b4b825677', 896_240),
   adapted: 'Width multiplier 0.5 (the final 1x1 conv keeps 1280 channels, as torchvision does) and the 24-channel stage at stride 1, so 32x32 input is downsampled four times (to 2x2) instead of five; the 17 inverted residual blocks of Table 2.',
   config: { widthMult: 0.5, strides: [2, 1, 1, 2, 2, 1, 2, 1], numClasses: 10 },
 };
