@@ -68,3 +68,13 @@ export function formatInt(n: number): string {
   const s = String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return n < 0 ? `-${s}` : s;
 }
+
+/** 3725 → "1 h 02 min", 185 → "3 min 05 s", 12.4 → "12 s". */
+export function formatDuration(sec: number): string {
+  if (!Number.isFinite(sec) || sec < 0) return '–';
+  const s = Math.round(sec);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}

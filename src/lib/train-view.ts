@@ -2,6 +2,7 @@
 // the worker's stream into curves, chart scaling, the confusion matrix's colours, formats.
 import type { EpochPoint, Evaluation, RunRecord, TrainConfig, TrainEvent } from '../../workers/contracts/train-protocol';
 import type { MemoryInfo } from '../../workers/contracts/inference-protocol';
+export { formatDuration } from './stats';
 
 export type OptimizerName = TrainConfig['optimizer']['name'];
 export type ScheduleName = TrainConfig['schedule']['name'];
@@ -310,15 +311,6 @@ export function rowShares(confusion: readonly (readonly number[])[]): number[][]
   });
 }
 
-/** 3725 → "1 h 02 min", 185 → "3 min 05 s", 12.4 → "12 s". */
-export function formatDuration(sec: number): string {
-  if (!Number.isFinite(sec) || sec < 0) return '–';
-  const s = Math.round(sec);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
-}
 
 /** Learning rates span decades: 0.05 → "0.05", 0.000123 → "1.23e-4". */
 export function formatLr(v: number): string {

@@ -4,9 +4,9 @@ import { Newest } from './newest';
 import { CARDS, registerUserCard } from '../../models/registry';
 import type { ModelCard } from '../../models/card';
 import type { CachedModel, LayerRow, ProgressEvent, WeightsInput } from '../../workers/contracts/inference-protocol';
-import { fitsDevice, formatEta, rateOf } from '../../workers/contracts/hub';
+import { fitsDevice, rateOf } from '../../workers/contracts/hub';
 import { formatBytes } from './stats';
-import { formatMB } from './zoo-format';
+import { formatEta, formatMB } from './zoo-format';
 
 /** A download's state as its button shows it: bytes, rate and time left. */
 export interface Transfer {

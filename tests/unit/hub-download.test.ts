@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { findCard } from '../../models/registry';
 import { engineOptions } from '../../workers/contracts/plan';
-import { fitsDevice, formatEta, hubPinFor, rangeAnswer, rateOf, sizeMismatch } from '../../workers/contracts/hub';
-import { formatMB } from '../../src/lib/zoo-format';
+import { fitsDevice, hubPinFor, rangeAnswer, rateOf, sizeMismatch } from '../../workers/contracts/hub';
+import { formatEta, formatMB } from '../../src/lib/zoo-format';
 
 const v3 = findCard('mobilenet-v3-large-imagenet');
 const vgg = findCard('vgg16-imagenet');

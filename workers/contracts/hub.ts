@@ -83,9 +83,8 @@ export function rateOf(samples: readonly [number, number][]): number {
   return t1 > t0 ? ((b1 - b0) * 1000) / (t1 - t0) : 0;
 }
 
-/** "1 min 5 s" or "12 s" for the rest of a download at `rate`; '' when unknown. */
-export function formatEta(loaded: number, total: number, rate: number): string {
-  if (!total || rate <= 0 || loaded >= total) return '';
-  const s = Math.ceil((total - loaded) / rate);
-  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+/** Seconds left of a download at `rate` (rounded up); null when unknown or done. */
+export function etaSeconds(loaded: number, total: number, rate: number): number | null {
+  if (!total || rate <= 0 || loaded >= total) return null;
+  return Math.ceil((total - loaded) / rate);
 }
