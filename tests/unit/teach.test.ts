@@ -181,11 +181,12 @@ describe('a taught model classifies the L2-normalised embedding', () => {
 });
 
 describe('full fine-tuning', () => {
-  it('is refused on wasm (no convolution gradients) and for backbones not of 32x32 input, with a message', () => {
-    expect(fineTuneProblem('wasm', 32)).toMatch(/wasm backend cannot.*WebGPU or WebGL/);
-    expect(fineTuneProblem('webgl', 224)).toMatch(/needs a CIFAR-size backbone \(this one takes 224x224\)/);
-    expect(fineTuneProblem('webgl', 32)).toBeNull();
-    expect(fineTuneProblem('webgpu', 32)).toBeNull();
+  it('is refused on wasm (no convolution gradients) and for a backbone of non-square input, with a message', () => {
+    expect(fineTuneProblem('wasm', [32, 32])).toMatch(/wasm backend cannot.*WebGPU or WebGL/);
+    expect(fineTuneProblem('webgl', [224, 160])).toMatch(/square images, and this backbone takes 160x224/);
+    expect(fineTuneProblem('webgl', [224, 224])).toBeNull();
+    expect(fineTuneProblem('webgl', [32, 32])).toBeNull();
+    expect(fineTuneProblem('webgpu', [32, 32])).toBeNull();
   });
   it('trains the whole backbone and the new head through the Train view\'s trainer, and leaves no tensor behind', async () => {
     const { findCard } = await import('../../models/registry');
@@ -198,16 +199,16 @@ describe('full fine-tuning', () => {
     // Two classes anyone can tell apart: reddish and bluish noise images, 32x32 RGB.
     let s = 5;
     const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
-    const set = (n: number) => {
+    const set = (n: number, side = 32) => {
       const labels = Uint8Array.from({ length: n }, (_, i) => i % 2);
-      const pixels = new Uint8Array(n * 32 * 32 * 3);
-      for (let i = 0; i < n; i++) for (let p = 0; p < 32 * 32; p++) {
-        const o = (i * 32 * 32 + p) * 3;
+      const pixels = new Uint8Array(n * side * side * 3);
+      for (let i = 0; i < n; i++) for (let p = 0; p < side * side; p++) {
+        const o = (i * side * side + p) * 3;
         pixels[o] = labels[i] ? 40 * rnd() : 160 + 90 * rnd();
         pixels[o + 1] = 80 * rnd();
         pixels[o + 2] = labels[i] ? 160 + 90 * rnd() : 40 * rnd();
       }
-      return { labels, pixels };
+      return { labels, pixels, side };
     };
     const train = set(16);
     const test = set(4);
@@ -215,15 +216,26 @@ describe('full fine-tuning', () => {
     const cfg = fineTuneConfig(base.id, 32, 16, { epochs: 8, lr: 3e-3 });
     const tensors = tf.memory().numTensors;
     const epochs: number[] = [];
-    const r = await fineTune(model, base.preprocess, cfg, 2, train, test, { onEpoch: (e) => void epochs.push(e) });
+    const steps: string[] = [];
+    const r = await fineTune(model, base.preprocess, cfg, 2, train, test, { onEpoch: (e) => void epochs.push(e), onStep: (e, st, n) => void steps.push(`${e}:${st}/${n}`) });
     expect(tf.memory().numTensors).toBe(tensors);
     expect(epochs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // 16 samples in batches of 16: one step an epoch, each reported.
+    expect(steps).toEqual(epochs.map((e) => `${e}:1/1`));
     expect(r.losses.at(-1)!).toBeLessThan(r.losses[0]!);
     expect(r.correct).toBe(4);
     // Every parameter moved: the backbone's first conv as well as the head.
     const after = new Map(namedState(model).map(([n, t]) => [n, t.dataSync()]));
     const moved = [...model.variables()].filter((v) => !v.spec.buffer).map((v) => v.name).filter((n) => after.get(n)!.some((x, i) => x !== before0.get(n)![i]));
     expect(moved).toEqual(model.variables().filter((v) => !v.spec.buffer).map((v) => v.name));
+    // Samples stored at another side than the model's input (as an ImageNet backbone's 224)
+    // are cropped in their own pixels and resized to the input: the set's side is read, not assumed.
+    const big = fineTuneConfig(base.id, 32, 8, { epochs: 1, lr: 3e-3 });
+    expect(big.augment.cropPadding).toBe(2);
+    expect(fineTuneConfig(base.id, 224, 8, { epochs: 1, lr: 3e-3 }).augment.cropPadding).toBe(14);
+    const r64 = await fineTune(model, base.preprocess, big, 2, set(8, 64), set(4, 64), {});
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(r64.correct).toBe(4);
     const c = new AbortController();
     c.abort();
     await expect(fineTune(model, base.preprocess, cfg, 2, train, test, { signal: c.signal })).rejects.toThrow();

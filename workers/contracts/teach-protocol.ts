@@ -55,6 +55,8 @@ export interface MethodResult {
 export type LearnEvent =
   | { type: 'embed'; done: number; total: number }
   | { type: 'epoch'; epoch: number; epochs: number; loss: number }
+  /** A fine-tuning step done: at an ImageNet backbone's side an epoch can take minutes where there is no GPU. */
+  | { type: 'step'; epoch: number; epochs: number; step: number; steps: number; loss: number }
   /** The last event: the result and the stored model. */
   | { type: 'end'; result: MethodResult; model: CachedModel };
 

@@ -58,13 +58,13 @@ export function sampleSize(w: number, h: number): { width: number; height: numbe
 
 /**
  * Why full fine-tuning cannot run here, or null. It trains the backbone's convolutions, which
- * TF.js's wasm backend cannot (it has no Conv2DBackpropFilter); and the trainer's pipeline
- * works on 32x32 images, so only a backbone of that input side learns from the samples as stored.
+ * TF.js's wasm backend cannot (it has no Conv2DBackpropFilter); the samples are fine-tuned on
+ * as square images at the backbone's input side.
  */
-export function fineTuneProblem(backend: string, inputSide: number): string | null {
+export function fineTuneProblem(backend: string, inputSize: [number, number]): string | null {
   if (backend === 'wasm')
     return 'Full fine-tuning trains the backbone\'s convolutions, which the wasm backend cannot do (TF.js has no convolution gradients on wasm). Open ConvCam with WebGPU or WebGL (?backend=webgpu or ?backend=webgl) to fine-tune; the instant and trained-head methods work here.';
-  if (inputSide !== 32)
-    return `Full fine-tuning runs through the trainer's 32x32 pipeline, so it needs a CIFAR-size backbone (this one takes ${inputSide}x${inputSide}): pick a CIFAR-10 model, or use the instant or trained-head method with this one.`;
+  if (inputSize[0] !== inputSize[1])
+    return `Full fine-tuning works on square images, and this backbone takes ${inputSize[1]}x${inputSize[0]}: use the instant or trained-head method with it.`;
   return null;
 }

@@ -14,10 +14,12 @@ export interface OptimizerConfig {
 
 export type ScheduleName = 'one-cycle' | 'cosine' | 'constant';
 
-/** CIFAR-style images: NHWC uint8, 32x32x3 each. */
+/** Square RGB images, NHWC uint8: CIFAR's 32x32x3 unless `side` says otherwise. */
 export interface ImageSet {
   labels: Uint8Array;
   pixels: Uint8Array;
+  /** Image side in pixels (32 when absent): the Teach view fine-tunes at the backbone's own input side. */
+  side?: number;
 }
 
 export interface DatasetInfo {

@@ -1,6 +1,7 @@
 // Full fine-tuning for the Teach view: the whole backbone plus its new head, trained on the
 // user's samples with the Train view's own Trainer (workers/train/trainer.ts: one step,
-// optim.ts's AdamW, schedule.ts's cosine) on an in-memory ImageSet of the samples at 32x32.
+// optim.ts's AdamW, schedule.ts's cosine) on an in-memory ImageSet of the samples at the
+// backbone's own input side (32 for CIFAR-10 models, 224 for an ImageNet MobileNetV2).
 // Free of workers and storage, so Node's unit tests run it on the cpu backend.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '../../models/builders';
@@ -8,15 +9,13 @@ import type { Preprocess } from '../../models/card';
 import type { ImageSet, TrainConfig } from '../contracts/train-protocol';
 import { evaluateModel, rng, shuffled, Trainer } from '../train/trainer';
 
-/** The trainer's image side: its pipeline (augmentation, gather) works on CIFAR-size images. */
-export const FINETUNE_SIDE = 32;
-
 export interface FineTuning {
   epochs: number;
   lr: number;
   seed?: number;
   signal?: AbortSignal;
   onEpoch?: (epoch: number, loss: number) => void | Promise<void>;
+  onStep?: (epoch: number, step: number, steps: number, loss: number) => void | Promise<void>;
 }
 
 /** The Trainer's config for fine-tuning on a few samples: AdamW, cosine, small batches, crop and flip. */
@@ -31,7 +30,8 @@ export function fineTuneConfig(baseModelId: string, inputSize: number, n: number
     optimizer: { name: 'adamw', weightDecay: 5e-4 },
     schedule: { name: 'cosine', lr: opts.lr, warmup: 0.1 },
     labelSmoothing: 0,
-    augment: { cropPadding: 2, flip: true },
+    // Shifts of up to 1/16 of the side, as 2 pixels are of CIFAR's 32.
+    augment: { cropPadding: Math.max(2, Math.round(inputSize / 16)), flip: true },
     frozenStages: 0,
     trainLimit: 0,
     testLimit: 0,
@@ -50,7 +50,7 @@ export async function fineTune(
   classes: number,
   train: ImageSet,
   test: ImageSet,
-  opts: Pick<FineTuning, 'signal' | 'onEpoch'>,
+  opts: Pick<FineTuning, 'signal' | 'onEpoch' | 'onStep'>,
 ): Promise<{ losses: number[]; correct: number }> {
   const trainer = new Trainer(model, pre, cfg, model.headName, classes);
   const rand = rng(cfg.seed);
@@ -58,7 +58,10 @@ export async function fineTune(
   try {
     for (let e = 0; e < cfg.epochs; e++) {
       opts.signal?.throwIfAborted();
-      const { loss } = await trainer.epoch(train, shuffled(train.labels.length, rand), rand, async () => opts.signal?.throwIfAborted());
+      const { loss } = await trainer.epoch(train, shuffled(train.labels.length, rand), rand, async (st) => {
+        opts.signal?.throwIfAborted();
+        await opts.onStep?.(e + 1, st.step + 1, st.steps, st.loss);
+      });
       losses.push(loss);
       await opts.onEpoch?.(e + 1, loss);
     }

@@ -6,14 +6,14 @@ import '../engine/csp-report';
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadClassifier, TAUGHT_HIDDEN, type Classifier } from '../../models/builders';
-import { withNumClasses, type ModelCard, type TaughtInfo } from '../../models/card';
+import { withNumClasses, type ModelCard, type Preprocess, type TaughtInfo } from '../../models/card';
 import { EVAL } from '../../models/nn';
 import { profileCard } from '../../models/profile';
 import { registerUserCard } from '../../models/registry';
 import { chooseBackend } from '../engine/backend';
 import { cancelCall, withCall } from '../engine/calls';
 import { memory } from '../engine/memory';
-import { frameToInput } from '../preprocess/preprocess';
+import { frameToInput, pixelsAtInputSize } from '../preprocess/preprocess';
 import type { BackendInfo, CachedModel } from '../contracts/inference-protocol';
 import type { MethodResult, SampleInfo, TeachApi, TeachClass, TeachMethod } from '../contracts/teach-protocol';
 import { classNamesProblem, fineTuneProblem, heldOutIds, learnProblem, sampleSize } from '../contracts/teach-rules';
@@ -24,7 +24,7 @@ import * as store from '../store/teach-store';
 import { exportModel, importModel } from '../train/model-io';
 import { countCorrect, imprint, type DenseHead } from './imprint';
 import { trainHead } from './head';
-import { FINETUNE_SIDE, fineTune, fineTuneConfig, namedState } from './finetune';
+import { fineTune, fineTuneConfig, namedState } from './finetune';
 import { decodeDataset, encodeDataset } from './dataset-file';
 
 const METHOD_LABEL: Record<TeachMethod, string> = { instant: 'instant', head: 'trained head', mlp: 'trained MLP', finetune: 'fine-tuned' };
@@ -46,29 +46,27 @@ function taughtCard(bb: ModelCard, method: TeachMethod, names: string[], info: P
   return card;
 }
 
-/** The samples as the trainer's in-memory 32x32 RGB ImageSets, split as the view shows. */
-async function imageSets(samples: store.StoredSample[], held: Set<string>, index: Map<string, number>, signal: AbortSignal): Promise<{ train: ImageSet; test: ImageSet }> {
+/** The samples as the trainer's in-memory ImageSets at the backbone's input side, cropped as the camera's frames are, split as the view shows. */
+async function imageSets(samples: store.StoredSample[], held: Set<string>, index: Map<string, number>, pre: Preprocess, signal: AbortSignal): Promise<{ train: ImageSet; test: ImageSet }> {
+  const side = pre.size[0];
+  const per = side * side * 3;
   const parts = { train: [] as [Uint8Array, number][], test: [] as [Uint8Array, number][] };
-  const canvas = new OffscreenCanvas(FINETUNE_SIDE, FINETUNE_SIDE);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   for (const s of samples) {
     signal.throwIfAborted();
-    const bmp = await createImageBitmap(s.image, { resizeWidth: FINETUNE_SIDE, resizeHeight: FINETUNE_SIDE, resizeQuality: 'high' });
-    ctx.drawImage(bmp, 0, 0);
+    const bmp = await createImageBitmap(s.image);
+    const x = tf.tidy(() => tf.cast(tf.clipByValue(tf.round(pixelsAtInputSize(tf.browser.fromPixels(bmp), pre, 'whole-frame')), 0, 255), 'int32'));
     bmp.close();
-    const rgba = ctx.getImageData(0, 0, FINETUNE_SIDE, FINETUNE_SIDE).data;
-    const rgb = new Uint8Array(FINETUNE_SIDE * FINETUNE_SIDE * 3);
-    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) rgb.set(rgba.subarray(i, i + 3), j);
+    const rgb = Uint8Array.from(await x.data());
+    x.dispose();
     (held.has(s.id) ? parts.test : parts.train).push([rgb, index.get(s.classId)!]);
   }
   const pack = (p: [Uint8Array, number][]): ImageSet => {
-    const pixels = new Uint8Array(p.length * rgbBytes);
-    p.forEach(([px], i) => pixels.set(px, i * rgbBytes));
-    return { pixels, labels: Uint8Array.from(p, ([, y]) => y) };
+    const pixels = new Uint8Array(p.length * per);
+    p.forEach(([px], i) => pixels.set(px, i * per));
+    return { pixels, labels: Uint8Array.from(p, ([, y]) => y), side };
   };
   return { train: pack(parts.train), test: pack(parts.test) };
 }
-const rgbBytes = FINETUNE_SIDE * FINETUNE_SIDE * 3;
 
 let backend: BackendInfo | undefined;
 let baseUrl = '';
@@ -218,7 +216,7 @@ const api: TeachApi = {
       const problem = learnProblem(set.classes, samples);
       if (problem) throw new Error(problem);
       if (method === 'finetune') {
-        const refused = fineTuneProblem(backend?.name ?? 'unknown', (await cardFor(backboneId)).preprocess.size[0]);
+        const refused = fineTuneProblem(backend?.name ?? 'unknown', (await cardFor(backboneId)).preprocess.size);
         if (refused) throw new Error(refused);
       }
       const bb = await backboneOf(backboneId);
@@ -249,9 +247,10 @@ const api: TeachApi = {
         const card = taughtCard(bb.card, method, names, { samples: samples.length, heldOutAccuracy: null, heldOutCount: test.e.length, learnedAt: 0 });
         const model = await loadClassifier(card, () => new Map(start.map((t) => [t.name, tf.tensor(t.data, t.shape)])), { fuse: false });
         try {
-          const sets = await imageSets(samples, held, index, signal);
+          const sets = await imageSets(samples, held, index, bb.card.preprocess, signal);
           const cfg = fineTuneConfig(bb.card.id, bb.card.preprocess.size[0], sets.train.labels.length, { epochs: headOpts.epochs, lr: headOpts.lr });
-          const r = await fineTune(model, bb.card.preprocess, cfg, k, sets.train, sets.test, { signal, onEpoch });
+          const onStep = (epoch: number, step: number, steps: number, loss: number) => onEvent({ type: 'step', epoch, epochs: headOpts.epochs, step, steps, loss });
+          const r = await fineTune(model, bb.card.preprocess, cfg, k, sets.train, sets.test, { signal, onEpoch, onStep });
           losses = r.losses;
           correct = r.correct;
           tensors = await toStored(namedState(model));

@@ -9,13 +9,16 @@ import type { EpochPoint, Evaluation, ImageSet, TrainConfig } from '../contracts
 import { Optimizer, type NamedVariable } from './optim';
 import { learningRate } from './schedule';
 import { isFrozen, stagesOf } from './stages';
-import { resizeAndNormalize } from '../preprocess/preprocess';
+import { resizeAndNormalize, resizeTo } from '../preprocess/preprocess';
 
 export const TRAIN_CTX = { training: true } as const;
 const EVAL_CTX = { training: false, singleView: true } as const;
 
 
-export const IMAGE_BYTES = 32 * 32 * 3;
+/** The side of a set's square images: CIFAR's 32 unless the set says otherwise. */
+export function sideOf(data: ImageSet): number {
+  return data.side ?? 32;
+}
 
 export class DivergedError extends Error {
   override name = 'DivergedError';
@@ -43,17 +46,13 @@ export function shuffled(n: number, rand: () => number): Uint32Array {
 }
 
 /**
- * uint8 NHWC 32x32 images -> the model's input at `size`, by the inference path's own
- * resizeAndNormalize (bilinear with half-pixel centres, as torch's interpolate; grey-scale
- * where the card asks; the card's mean and std), so training, evaluation and the camera agree.
+ * uint8 NHWC images of side `side` (CIFAR's 32 by default) -> the model's input at `size`, by
+ * the inference path's own resizeAndNormalize (bilinear with half-pixel centres, as torch's
+ * interpolate; grey-scale where the card asks; the card's mean and std), so training,
+ * evaluation and the camera agree.
  */
-export function toInput(bytes: Uint8Array, n: number, pre: Pick<Preprocess, 'mean' | 'std' | 'channels'>, size: number): tf.Tensor4D {
-  return tf.tidy(() => resizeAndNormalize(tf.tensor4d(Float32Array.from(bytes), [n, 32, 32, 3]), { ...pre, size: [size, size] }));
-}
-
-/** An augmented 32x32 batch to the model's input side, as resizeAndNormalize resizes. */
-function resizeTo(x: tf.Tensor4D, size: number): tf.Tensor4D {
-  return size === x.shape[1] ? x : tf.image.resizeBilinear(x, [size, size], false, true);
+export function toInput(bytes: Uint8Array, n: number, pre: Pick<Preprocess, 'mean' | 'std' | 'channels'>, size: number, side = 32): tf.Tensor4D {
+  return tf.tidy(() => resizeAndNormalize(tf.tensor4d(Float32Array.from(bytes), [n, side, side, 3]), { ...pre, size: [size, size] }));
 }
 
 /**
@@ -172,8 +171,9 @@ export class Trainer {
       const idx = order.subarray(s * b, Math.min(order.length, (s + 1) * b));
       const { bytes, labels } = gather(data, idx);
       const lr = learningRate({ ...this.cfg.schedule, totalSteps: total }, this.optimizer.step);
-      // Augment at 32x32 (crop offsets in CIFAR pixels), then resize to the model's input.
-      const x = tf.tidy(() => resizeTo(augment(toInput(bytes, idx.length, this.pre, 32), this.cfg.augment.cropPadding, this.cfg.augment.flip, rand), this.cfg.inputSize));
+      // Augment at the set's own side (crop offsets in its pixels), then resize to the model's input.
+      const side = sideOf(data);
+      const x = tf.tidy(() => resizeTo(augment(toInput(bytes, idx.length, this.pre, side, side), this.cfg.augment.cropPadding, this.cfg.augment.flip, rand), [this.cfg.inputSize, this.cfg.inputSize]));
       let r: StepResult;
       try {
         r = await this.step(x, labels, lr);
@@ -212,7 +212,7 @@ export async function evaluateModel(
     const idx = Uint32Array.from({ length: Math.min(batch, n - s) }, (_, i) => s + i);
     const { bytes, labels } = gather(data, idx);
     const [pred, loss] = tf.tidy(() => {
-      const logits = model.forward(toInput(bytes, idx.length, pre, size), EVAL_CTX);
+      const logits = model.forward(toInput(bytes, idx.length, pre, size, sideOf(data)), EVAL_CTX);
       const y = tf.tensor1d(Int32Array.from(labels), 'int32');
       return [tf.argMax(logits, -1), tf.mul(crossEntropy(logits, y, classes, 0), idx.length)];
     });
@@ -232,10 +232,11 @@ export async function evaluateModel(
 }
 
 export function gather(data: ImageSet, idx: Uint32Array): { bytes: Uint8Array; labels: Uint8Array } {
-  const bytes = new Uint8Array(idx.length * IMAGE_BYTES);
+  const per = sideOf(data) ** 2 * 3;
+  const bytes = new Uint8Array(idx.length * per);
   const labels = new Uint8Array(idx.length);
   idx.forEach((j, i) => {
-    bytes.set(data.pixels.subarray(j * IMAGE_BYTES, (j + 1) * IMAGE_BYTES), i * IMAGE_BYTES);
+    bytes.set(data.pixels.subarray(j * per, (j + 1) * per), i * per);
     labels[i] = data.labels[j]!;
   });
   return { bytes, labels };
