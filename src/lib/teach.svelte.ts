@@ -304,7 +304,7 @@ export class TeachState {
       const r = await this.api().learn(method, backboneId, opts, (e) => {
         if (!this.learning) return;
         if (e.type === 'embed') this.learning.text = `Embedding samples ${e.done}/${e.total}`;
-        else if (e.type === 'step') this.learning.text = `Fine-tuning: epoch ${e.epoch}/${e.epochs}, step ${e.step}/${e.steps}, loss ${e.loss.toFixed(4)}`;
+        else if (e.type === 'step') this.learning.text = `Fine-tuning: epoch ${e.epoch}/${e.epochs}, step ${e.step}/${e.steps}${e.loss === null ? ' (the first step also compiles the GPU kernels)' : `, loss ${e.loss.toFixed(4)}`}`;
         else if (e.type === 'epoch') {
           this.learning.text = `${method === 'finetune' ? 'Fine-tuning' : method === 'mlp' ? 'Training the MLP' : 'Training the head'}: epoch ${e.epoch}/${e.epochs}, loss ${e.loss.toFixed(4)}`;
           this.losses = [...this.losses, e.loss];

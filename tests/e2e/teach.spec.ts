@@ -211,7 +211,7 @@ test.describe.serial('teach', () => {
   });
 
   test('full fine-tuning on WebGL at the backbone\'s own input side: held-out accuracy, loss curve, and the test photos named through the live camera', async () => {
-    test.setTimeout(1_200_000);
+    test.setTimeout(1_800_000);
     const main = page;
     page = await context.newPage();
     try {
@@ -225,13 +225,13 @@ test.describe.serial('teach', () => {
       await page.getByTestId('finetune-epochs').fill(TUNE_EPOCHS);
       await page.getByTestId('learn-finetune').click();
       const result = page.getByTestId('result-finetune');
-      // Minutes at 224x224 on SwiftShader: the view's step progress, logged as it goes.
+      // Minutes at 224x224 on SwiftShader, the first step's kernel compiling included: the
+      // view's progress, logged as it goes.
       const progress = page.getByTestId('learn-progress');
-      await expect(progress).toContainText(/step 1\//, { timeout: 300_000 });
       const t0 = Date.now();
-      const log = setInterval(() => void progress.textContent({ timeout: 1000 }).then((t) => console.log(`teach: finetune ${((Date.now() - t0) / 1000).toFixed(0)} s after step 1: ${t}`), () => {}), 30_000);
+      const log = setInterval(() => void progress.textContent({ timeout: 1000 }).then((t) => console.log(`teach: finetune ${((Date.now() - t0) / 1000).toFixed(0)} s after the click: ${t}`), () => {}), 30_000);
       try {
-        await expect(result).toHaveAttribute('data-model', `taught-finetune-${TUNE}`, { timeout: 900_000 });
+        await expect(result).toHaveAttribute('data-model', `taught-finetune-${TUNE}`, { timeout: 1_500_000 });
       } finally {
         clearInterval(log);
       }

@@ -220,8 +220,8 @@ describe('full fine-tuning', () => {
     const r = await fineTune(model, base.preprocess, cfg, 2, train, test, { onEpoch: (e) => void epochs.push(e), onStep: (e, st, n) => void steps.push(`${e}:${st}/${n}`) });
     expect(tf.memory().numTensors).toBe(tensors);
     expect(epochs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    // 16 samples in batches of 16: one step an epoch, each reported.
-    expect(steps).toEqual(epochs.map((e) => `${e}:1/1`));
+    // 16 samples in batches of 16: one step an epoch, each reported, and the start.
+    expect(steps).toEqual(['1:0/1', ...epochs.map((e) => `${e}:1/1`)]);
     expect(r.losses.at(-1)!).toBeLessThan(r.losses[0]!);
     expect(r.correct).toBe(4);
     // Every parameter moved: the backbone's first conv as well as the head.

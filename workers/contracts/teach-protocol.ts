@@ -55,8 +55,12 @@ export interface MethodResult {
 export type LearnEvent =
   | { type: 'embed'; done: number; total: number }
   | { type: 'epoch'; epoch: number; epochs: number; loss: number }
-  /** A fine-tuning step done: at an ImageNet backbone's side an epoch can take minutes where there is no GPU. */
-  | { type: 'step'; epoch: number; epochs: number; step: number; steps: number; loss: number }
+  /**
+   * A fine-tuning step done (step 0, loss null: the samples are ready and the first step, which
+   * also compiles the GPU kernels, has begun). At an ImageNet backbone's side a step can take
+   * minutes where there is no GPU.
+   */
+  | { type: 'step'; epoch: number; epochs: number; step: number; steps: number; loss: number | null }
   /** The last event: the result and the stored model. */
   | { type: 'end'; result: MethodResult; model: CachedModel };
 

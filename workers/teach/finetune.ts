@@ -15,7 +15,8 @@ export interface FineTuning {
   seed?: number;
   signal?: AbortSignal;
   onEpoch?: (epoch: number, loss: number) => void | Promise<void>;
-  onStep?: (epoch: number, step: number, steps: number, loss: number) => void | Promise<void>;
+  /** After each step; also once before the first (step 0, loss null). */
+  onStep?: (epoch: number, step: number, steps: number, loss: number | null) => void | Promise<void>;
 }
 
 /** The Trainer's config for fine-tuning on a few samples: AdamW, cosine, small batches, crop and flip. */
@@ -56,6 +57,7 @@ export async function fineTune(
   const rand = rng(cfg.seed);
   const losses: number[] = [];
   try {
+    await opts.onStep?.(1, 0, trainer.stepsPerEpoch(train.labels.length), null);
     for (let e = 0; e < cfg.epochs; e++) {
       opts.signal?.throwIfAborted();
       const { loss } = await trainer.epoch(train, shuffled(train.labels.length, rand), rand, async (st) => {

@@ -249,7 +249,7 @@ const api: TeachApi = {
         try {
           const sets = await imageSets(samples, held, index, bb.card.preprocess, signal);
           const cfg = fineTuneConfig(bb.card.id, bb.card.preprocess.size[0], sets.train.labels.length, { epochs: headOpts.epochs, lr: headOpts.lr });
-          const onStep = (epoch: number, step: number, steps: number, loss: number) => onEvent({ type: 'step', epoch, epochs: headOpts.epochs, step, steps, loss });
+          const onStep = (epoch: number, step: number, steps: number, loss: number | null) => onEvent({ type: 'step', epoch, epochs: headOpts.epochs, step, steps, loss });
           const r = await fineTune(model, bb.card.preprocess, cfg, k, sets.train, sets.test, { signal, onEpoch, onStep });
           losses = r.losses;
           correct = r.correct;
