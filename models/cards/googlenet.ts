@@ -1,6 +1,6 @@
 import { CIFAR10_LABELS, type ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
-import { CIFAR10_32, TORCHVISION_224, unpinned } from './zoo-common';
+import { CIFAR10_32, TORCHVISION_224, shippedLine, unpinned } from './zoo-common';
 
 export const googlenetImagenet: ModelCard<'googlenet'> = {
   id: 'googlenet-imagenet',
@@ -27,7 +27,7 @@ export const googlenetCifar10: ModelCard<'googlenet'> = {
   labels: CIFAR10_LABELS,
   params: 355_138,
   macs: 7_482_368,
-  weights: unpinned('convcam', ''),
+  weights: shippedLine('googlenet-cifar10', '4912c58e314ec427c44605e2b33690b34c74e5f6eb0696396081f1ea1c92f5a0', 421_072),
   adapted: 'All nine Inception modules with their 1x1 reductions at 1/4 width, and conv1 3x3 stride 1 instead of 7x7 stride 2, so the Inception stages run at 8, 4 and 2 pixels (28, 14 and 7 on ImageNet); no auxiliary classifiers, BatchNorm as in torchvision.',
   config: { widthDiv: 4, conv1: [3, 1, 1], numClasses: 10 },
 };
