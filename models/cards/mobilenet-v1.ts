@@ -1,6 +1,6 @@
 import { CIFAR10_LABELS, type ModelCard } from '../card';
 import { IMAGENET_LABELS_1001 } from '../imagenet-labels';
-import { CIFAR10_32, unpinned } from './zoo-common';
+import { CIFAR10_32, shippedLine, unpinned } from './zoo-common';
 
 const paper = { title: 'MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications (Howard et al.)', url: 'https://arxiv.org/abs/1704.04861' };
 // TF-slim's evaluation: central crop of 87.5%, pixels scaled to [-1, 1].
@@ -36,7 +36,7 @@ export const mobilenetV1Cifar10: ModelCard<'mobilenet-v1'> = {
   labels: CIFAR10_LABELS,
   params: 823_722,
   macs: 12_167_168,
-  weights: unpinned('convcam', ''),
+  weights: shippedLine('mobilenet-v1-cifar10', '9184ee7b34adb25d3f177b3e1e75a395a1900b08cb95d02dc27ba5a4f5729802', 936_864),
   adapted: 'Width multiplier alpha 0.5 (16 to 512 channels) and a stride-1 first conv, so 32x32 input is downsampled four times (to 2x2) instead of five; the 13 depthwise-separable blocks as in Table 1.',
   config: { alpha: 0.5, stemStride: 1, numClasses: 10 },
 };
