@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { CARDS } from '../../models/registry';
-import { pixelsToInput } from '../../workers/preprocess/preprocess';
+import { pixelsAtInputSize, pixelsToInput } from '../../workers/preprocess/preprocess';
 import { augment, toInput } from '../../workers/train/trainer';
 import { storedDigest } from '../../workers/store/weight-store';
 import { workerCropFor } from '../../workers/contracts/geometry';
@@ -45,6 +45,28 @@ describe('training, evaluation and the camera get the same input from the same f
       tf.dispose([train, pixels, camera]);
     });
   }
+});
+
+describe('the Teach view fine-tunes on what the camera path feeds the model', () => {
+  // A 320x240 frame and an ImageNet card that center-crops (87.5%) to 224: the sample at the
+  // input side (pixelsAtInputSize, as the Teach worker stores it), read back by the trainer's
+  // toInput at that side, is the camera path's input up to the rounding to uint8.
+  const card = CARDS.find((c) => c.id === 'mobilenet-v2-imagenet')!;
+  it(`${card.id}: a 320x240 frame, within half a grey level`, async () => {
+    expect(card.preprocess.resize).toBe('center-crop');
+    const frame = Uint8Array.from({ length: 240 * 320 * 3 }, (_, i) => (i * 97 + (i >> 7) * 31) % 256);
+    const pixels = tf.tensor3d(frame, [240, 320, 3], 'int32');
+    const side = card.preprocess.size[0];
+    const atSide = pixelsAtInputSize(pixels, card.preprocess, 'whole-frame');
+    expect(atSide.shape).toEqual([1, side, side, 3]);
+    const rounded = tf.round(atSide);
+    const bytes = Uint8Array.from(await rounded.data());
+    const train = toInput(bytes, 1, card.preprocess, side, side);
+    const camera = pixelsToInput(pixels, card.preprocess, 'whole-frame');
+    const halfLevel = 0.5 / (255 * Math.min(...card.preprocess.std));
+    expect(await maxDiff(train, camera)).toBeLessThanOrEqual(halfLevel + 1e-5);
+    tf.dispose([pixels, atSide, rounded, train, camera]);
+  });
 });
 
 describe('augmentation (random crop from a reflect-padded image, horizontal flip)', () => {
