@@ -50,7 +50,7 @@ function vggCifar(depth: 11 | 16, cfg: (number | 'M')[], params: number, macs: n
 }
 
 export const vgg11Cifar10 = vggCifar(11, [16, 'M', 32, 'M', 64, 64, 'M', 128, 128, 'M', 128, 128, 'M'], 612_810, 9_913_600, shippedLine('vgg11-cifar10', '1d9ce1fba6170d03309db81bfe2eb4a6ba2c06f58111af9303a622a7683b82a4', 634_584));
-export const vgg16Cifar10 = vggCifar(16, [16, 16, 'M', 32, 32, 'M', 64, 64, 64, 'M', 128, 128, 128, 'M', 128, 128, 128, 'M'], 957_210, 19_940_608);
+export const vgg16Cifar10 = vggCifar(16, [16, 16, 'M', 32, 32, 'M', 64, 64, 64, 'M', 128, 128, 128, 'M', 128, 128, 128, 'M'], 957_210, 19_940_608, shippedLine('vgg16-cifar10', '80788edffcd7ab9b4dcc2383ee37795ca297904ae073e0467ca1386e67daff18', 989_616));
 
 /** This family's weight sets, in the order the app lists them. */
 export const cards: readonly ModelCard<'vgg'>[] = [vgg16Imagenet, vgg19Imagenet, vgg11Cifar10, vgg16Cifar10];
