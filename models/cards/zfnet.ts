@@ -1,7 +1,7 @@
 import { CIFAR10_LABELS, type ModelCard } from '../card';
 import { IMAGENET_LABELS } from '../imagenet-labels';
 import { ALEXNET_CIFAR10_CONFIG } from './alexnet';
-import { CIFAR10_32, TORCHVISION_224, unpinned } from './zoo-common';
+import { CIFAR10_32, TORCHVISION_224, shippedLine, unpinned } from './zoo-common';
 
 export const zfnetImagenet: ModelCard<'zfnet'> = {
   id: 'zfnet-imagenet',
@@ -28,7 +28,7 @@ export const zfnetCifar10: ModelCard<'zfnet'> = {
   labels: CIFAR10_LABELS,
   params: 330_954,
   macs: 21_972_480,
-  weights: unpinned('convcam', ''),
+  weights: shippedLine('zfnet-cifar10', 'f68d441342069492c4e6faf136662f52f755e96606b3702b9d914bd30c2629b5', 339_176),
   adapted: 'alexnet-cifar10 with only its first conv changed, 3x3 stride 1 instead of 5x5 stride 2, as ZFNet changed 11x11 stride 4 to 7x7 stride 2; so the later layers see 2x larger maps. The paper\'s other changes (widths, conv2 stride) are left out so that the pair differ in exactly that.',
   config: { ...ALEXNET_CIFAR10_CONFIG, layout: 'alexnet', conv1: [3, 1, 1] },
 };
