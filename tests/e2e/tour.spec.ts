@@ -10,6 +10,18 @@ import { TOUR_SECTIONS, sectionModel } from '../../models/tour-sections';
 
 const FPS = 30;
 
+type VggLayout = { cfg: (number | 'M')[]; batchNorm?: boolean };
+
+/** The name of the VGG section's first conv with `channels` outputs (features.N, as torchvision numbers them), whichever VGG ships. */
+function firstConvOf({ cfg, batchNorm }: VggLayout, channels: number): string {
+  let i = 0;
+  for (const v of cfg) {
+    if (v === channels) return `features.${i}`;
+    i += v === 'M' ? 1 : batchNorm ? 3 : 2;
+  }
+  throw new Error(`no conv of ${channels} channels in ${cfg.join(',')}`);
+}
+
 async function frames(page: Page): Promise<number> {
   return Number(await page.getByTestId('tour-frames').getAttribute('data-frames'));
 }
@@ -107,8 +119,9 @@ test('the Tour: facts from each model, live maps that follow the frame, no tenso
     // Another section and another layer.
     await page.getByTestId('show-live-vgg').click();
     const vgg = page.getByTestId('tour-section-vgg');
-    await page.getByTestId('layer-vgg').selectOption('features.4');
-    await expect(vgg.getByTestId('feature-maps')).toHaveAttribute('data-layer', 'features.4');
+    const conv32 = firstConvOf(sectionModel(TOUR_SECTIONS.find((x) => x.id === 'vgg')!, SHIPPED_CIFAR10).card.config as VggLayout, 32);
+    await page.getByTestId('layer-vgg').selectOption(conv32);
+    await expect(vgg.getByTestId('feature-maps')).toHaveAttribute('data-layer', conv32);
     await expect(vgg.getByTestId('feature-maps')).toHaveAttribute('data-channels', '32');
 
     // No growth over 200 visualised frames (maps and deconvnet).
@@ -133,7 +146,7 @@ test('the Tour: facts from each model, live maps that follow the frame, no tenso
     await expect(page.getByTestId('tour').getByRole('alert').first()).toContainText('Restarting it');
     const again = await frames(page);
     await waitForTourFrames(page, again + 3);
-    await expect(vgg.getByTestId('feature-maps')).toHaveAttribute('data-layer', 'features.4');
+    await expect(vgg.getByTestId('feature-maps')).toHaveAttribute('data-layer', conv32);
     await expect(page.getByTestId('tour').getByRole('alert')).toHaveCount(0);
   } finally {
     await browser.close();
