@@ -29,13 +29,13 @@ const runs = opt('runs', '20');
 const out = resolve(ROOT, opt('out', 'models/line-table.json'));
 const cards = SHIPPED_CIFAR10;
 
-/** PyTorch training figures from the run's log (training/train_line.py, or the airbench stages). */
+/** PyTorch training figures from the run's log (training/train_line.py, or training/train_airbench.py). */
 function training(card: ModelCard): LineRow['training'] {
   if (card.family === 'airbench') {
-    const stages = ['airbench.log.json', 'airbench-stage2.log.json'].map((f) => JSON.parse(readFileSync(join(ROOT, 'training', f), 'utf8')) as { log: { seconds: number }[] });
-    const seconds = stages.reduce((s, l) => s + l.log.at(-1)!.seconds, 0);
-    const epochs = stages.reduce((s, l) => s + l.log.length, 0);
-    return { seconds, imagesPerSecond: (epochs * 50_000) / seconds, epochs, log: 'training/airbench.log.json, training/airbench-stage2.log.json' };
+    const file = join('training', 'airbench.log.json');
+    const { log } = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { log: { seconds: number }[] };
+    const seconds = log.at(-1)!.seconds;
+    return { seconds, imagesPerSecond: (log.length * 50_000) / seconds, epochs: log.length, log: file };
   }
   const file = join('training', 'line', `${card.id}.log.json`);
   if (!existsSync(join(ROOT, file))) return null;

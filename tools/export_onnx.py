@@ -49,9 +49,10 @@ class AirbenchTTA(nn.Module):
 
 
 def airbench():
-    cfg = json.load(open(os.path.join(ROOT, 'training', 'airbench.json')))['net']
+    # The widths come from the settings stored in the shipped file, so the export matches it.
+    sd, meta, _ = read_safetensors(os.path.join(ROOT, 'public', 'models', 'cifar10-airbench', 'weights.safetensors'))
+    cfg = json.loads(meta['config'])['net']
     net = T.AirbenchNet(cfg['widths'], cfg['batchnorm_momentum'], cfg['scaling_factor'])
-    sd, _, _ = read_safetensors(os.path.join(ROOT, 'public', 'models', 'cifar10-airbench', 'weights.safetensors'))
     net.load_state_dict(sd, strict=False)
     return net, AirbenchTTA(net), (1, 3, 32, 32)
 

@@ -1,10 +1,11 @@
 import { CIFAR10_LABELS, type ModelCard } from '../card';
 
-// Weights trained by training/train_airbench.py in two stages (training/README.md); the sha256
-// and size are checked against the shipped file by tests/unit/cards.test.ts.
+// Weights trained by training/train_airbench.py with training/airbench.json (training/README.md)
+// and stored as int8 per output channel; the sha256 and size are checked against the shipped
+// file by tests/unit/cards.test.ts.
 export const airbenchCifar10: ModelCard<'airbench'> = {
   id: 'airbench-cifar10',
-  name: 'airbench (40-160-160), CIFAR-10',
+  name: 'airbench (64-256-256), CIFAR-10',
   // 88.8% from one view; the six-view test-time augmentation (mirror x 3 shifts) reaches
   // 90.2% on the shared test set (npm run eval), at 6x the compute of one view.
   family: 'airbench',
@@ -18,20 +19,20 @@ export const airbenchCifar10: ModelCard<'airbench'> = {
     std: [0.247, 0.2435, 0.2616],
   },
   labels: CIFAR10_LABELS,
-  params: 775_192,
+  params: 1_972_792,
   // One view; inference runs six (see config.tta).
-  macs: 49_434_208,
+  macs: 118_147_360,
   weights: {
     url: 'models/cifar10-airbench/weights.safetensors',
-    sha256: 'b5052e4a8b73824d42a5533cd1f8f9338f3b79bbb438b7286660a103e28d2c61',
-    bytes: 1_556_696,
+    sha256: '236e07aaa26a127cdf9511747fa7795f695bd240be03bc54f490c8c30256eb2d',
+    bytes: 1_997_720,
     format: 'safetensors',
     convention: 'convcam',
     license: 'MIT (trained by ConvCam on CIFAR-10)',
     embedded: true,
     precache: true,
   },
-  config: { widths: [40, 160, 160], numClasses: 10, scalingFactor: 1 / 9, tta: 'mirror-translate' },
+  config: { widths: [64, 256, 256], numClasses: 10, scalingFactor: 1 / 9, tta: 'mirror-translate' },
 };
 
 /** This family's weight sets, in the order the app lists them. */

@@ -101,7 +101,7 @@ test('two models side by side on the same camera frames, with chart and exports'
       expect((await p.locator('polyline.model').getAttribute('points'))?.split(' ').length).toBeGreaterThanOrEqual(MIN_FRAMES);
     }
     // One worker per model: each pane's tensor bytes are its own model's (float32 weights
-    // alone: airbench 3.1 MB, LeNet-5 0.25 MB), not the sum of both.
+    // alone: airbench 7.9 MB, LeNet-5 0.25 MB), not the sum of both.
     const bytes = async (id: string) => Number(await pane(id).getByTestId('num-bytes').getAttribute('data-value'));
     const both = (findCard(A).params + findCard(B).params) * 4;
     for (const id of [A, B]) {

@@ -28,6 +28,8 @@ test('no tensor leak over 500 frames on wasm', async () => {
   await checkFlat('backend=wasm', 'wasm', 10, 510);
 });
 
-test('no tensor leak over 40 frames on WebGPU (SwiftShader is slow)', async () => {
-  await checkFlat('', 'webgpu', 5, 45);
+// SwiftShader takes seconds per frame of the default model's six views, so fewer frames here;
+// a leak of even one tensor a frame still shows in 20.
+test('no tensor leak over 20 frames on WebGPU (SwiftShader is slow)', async () => {
+  await checkFlat('', 'webgpu', 5, 25);
 });

@@ -5,7 +5,7 @@ import { findCard, DEFAULT_MODEL_ID } from '../../models/registry';
 function pane(over: Partial<PaneLike> = {}): PaneLike {
   return {
     card: findCard(DEFAULT_MODEL_ID),
-    model: { id: DEFAULT_MODEL_ID, params: 775_192, weightBytes: 1_560_000, weightsSha256: 'ab', firstInferenceMs: 195.25 },
+    model: { id: DEFAULT_MODEL_ID, params: 1_972_792, weightBytes: 1_998_000, weightsSha256: 'ab', firstInferenceMs: 195.25 },
     figures: { modelP50: 51.234, modelP95: 63, e2eP50: 69, e2eP95: 80, fps: 12.2, captureP50: 1.5, preprocessP50: 2.25, otherP50: 14 },
     memory: { numTensors: 40, numBytes: 3_100_000 },
     top: [
@@ -57,7 +57,7 @@ describe('compare', () => {
     // Where the end-to-end time went: capture, preprocess, transfer and render.
     expect(lines[0]).toContain(',e2eP95Ms,captureP50Ms,preprocessP50Ms,otherP50Ms,fps,');
     expect(lines[1]).toContain(',80,1.5,2.25,14,12.2,');
-    expect(lines[1]).toContain(',"airbench (40-160-160), CIFAR-10",wasm,external-texture,');
+    expect(lines[1]).toContain(',"airbench (64-256-256), CIFAR-10",wasm,external-texture,');
     expect(csvCell('a "b", c')).toBe('"a ""b"", c"');
     expect(csvCell(null)).toBe('');
   });

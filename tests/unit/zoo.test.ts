@@ -11,6 +11,7 @@ import { profile, profileCard } from '../../models/profile';
 import { buildModel } from '../../models/builders';
 import { ZOO_CARDS } from '../../models/registry';
 import { CARDS, findCard } from '../../models/registry';
+import type { ModelCard } from '../../models/card';
 import { build as lenet, LENET5_PAPER } from '../../models/families/lenet';
 import { build as alexnet } from '../../models/families/alexnet';
 import { build as zfnet } from '../../models/families/zfnet';
@@ -298,12 +299,13 @@ describe('zoo forward', () => {
   }
 
   it('airbench has the same head API (its head has no bias, and the TTA views use it too)', async () => {
-    const m = await buildModel(findCard('airbench-cifar10'));
+    const card = findCard('airbench-cifar10') as ModelCard<'airbench'>;
+    const m = await buildModel(card);
     m.materialize(undefined, 1);
     const held = tf.memory().numTensors;
     m.replaceHead(2).materialize();
     expect(tf.memory().numTensors).toBe(held); // one weight out, one in
-    expect([...m.namedSpecs()].filter(([n]) => n.startsWith(`${m.headName}.`)).map(([, s]) => s.torchShape)).toEqual([[2, 160]]);
+    expect([...m.namedSpecs()].filter(([n]) => n.startsWith(`${m.headName}.`)).map(([, s]) => s.torchShape)).toEqual([[2, card.config.widths[2]]]);
     tf.tidy(() => {
       expect(m.forward(tf.zeros([1, 32, 32, 3]), EVAL).shape).toEqual([1, 2]);
     });
