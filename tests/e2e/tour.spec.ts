@@ -7,19 +7,18 @@ import { launch, openApp, backendName, loadCifarTest, tmpFile } from '../../tool
 import { placeCentered, writeY4M } from '../../tools/y4m';
 import { SHIPPED_CIFAR10 } from '../../models/registry';
 import { TOUR_SECTIONS, sectionModel } from '../../models/tour-sections';
+import { buildModel } from '../../models/builders';
+import type { ModelCard } from '../../models/card';
 
 const FPS = 30;
 
-type VggLayout = { cfg: (number | 'M')[]; batchNorm?: boolean };
-
-/** The name of the VGG section's first conv with `channels` outputs (features.N, as torchvision numbers them), whichever VGG ships. */
-function firstConvOf({ cfg, batchNorm }: VggLayout, channels: number): string {
-  let i = 0;
-  for (const v of cfg) {
-    if (v === channels) return `features.${i}`;
-    i += v === 'M' ? 1 : batchNorm ? 3 : 2;
+/** The first conv in `features` with `channels` outputs, named as the model that ships names it. */
+async function firstConvOf(card: ModelCard, channels: number): Promise<string> {
+  const model = await buildModel(card);
+  for (const [name, spec] of model.namedSpecs()) {
+    if (name.startsWith('features.') && name.endsWith('.weight') && spec.torchShape.length === 4 && spec.torchShape[0] === channels) return name.slice(0, -'.weight'.length);
   }
-  throw new Error(`no conv of ${channels} channels in ${cfg.join(',')}`);
+  throw new Error(`${card.id} has no conv of ${channels} channels in its features`);
 }
 
 async function frames(page: Page): Promise<number> {
@@ -119,7 +118,7 @@ test('the Tour: facts from each model, live maps that follow the frame, no tenso
     // Another section and another layer.
     await page.getByTestId('show-live-vgg').click();
     const vgg = page.getByTestId('tour-section-vgg');
-    const conv32 = firstConvOf(sectionModel(TOUR_SECTIONS.find((x) => x.id === 'vgg')!, SHIPPED_CIFAR10).card.config as VggLayout, 32);
+    const conv32 = await firstConvOf(sectionModel(TOUR_SECTIONS.find((x) => x.id === 'vgg')!, SHIPPED_CIFAR10).card, 32);
     await page.getByTestId('layer-vgg').selectOption(conv32);
     await expect(vgg.getByTestId('feature-maps')).toHaveAttribute('data-layer', conv32);
     await expect(vgg.getByTestId('feature-maps')).toHaveAttribute('data-channels', '32');
