@@ -10,14 +10,14 @@ logits, with the shipped weights, on seeded random inputs (no CIFAR-10 pixels ar
 
   /usr/bin/python3 training/ship_line.py --model resnet20-cifar10
 """
-import argparse, hashlib, json, os, sys
+import argparse, json, os, sys
 import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'training'))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
-from safetensors_io import read_safetensors, write_safetensors  # noqa: E402
-from train_airbench import load_batches, normalize, evaluate  # noqa: E402
+from safetensors_io import write_safetensors  # noqa: E402
+from train_airbench import TEST_SET, load_batches, normalize, store_and_remeasure, top1_by_tta  # noqa: E402
 from train_line import MODELS  # noqa: E402
 
 
@@ -35,18 +35,15 @@ def main():
     model.eval()
     test_x, test_y = load_batches(['test_batch.bin'])
     test_x = normalize(test_x)
-    fp32 = {'top1': evaluate(model, test_x, test_y), 'top1_mirror': evaluate(model, test_x, test_y, tta=1)}
 
-    out_dir = os.path.join(ROOT, 'public', 'models', args.model)
-    os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, 'weights.safetensors')
+    def measure():
+        return top1_by_tta(model, test_x, test_y, (0, 1))
+    fp32 = measure()
+    path = os.path.join(ROOT, 'public', 'models', args.model, 'weights.safetensors')
     tensors = {k: v for k, v in model.state_dict().items() if v.dtype == torch.float32}
-    write_safetensors(path, tensors, {'model': args.model, 'recipe': 'training/train_line.py + training/line.json'}, int8=True)
-    shipped, _, raw = read_safetensors(path)
-    model.load_state_dict(shipped, strict=False)
-    int8 = {'top1': evaluate(model, test_x, test_y), 'top1_mirror': evaluate(model, test_x, test_y, tta=1)}
-    log['shipped'] = {'file': os.path.relpath(path, ROOT), 'bytes': len(raw), 'sha256': hashlib.sha256(raw).hexdigest(),
-                      'pytorch_fp32': fp32, 'pytorch_int8': int8, 'dataset': 'the shared CIFAR-10 test set, 10,000 images'}
+    meta = {'model': args.model, 'recipe': 'training/train_line.py + training/line.json'}
+    int8, record = store_and_remeasure(model, tensors, path, meta, measure, int8=True)
+    log['shipped'] = {**record, 'pytorch_fp32': fp32, 'pytorch_int8': int8, 'dataset': TEST_SET}
     json.dump(log, open(os.path.join(line, f'{args.model}.log.json'), 'w'), indent=1)
 
     g = torch.Generator().manual_seed(2024)

@@ -141,6 +141,26 @@ def evaluate(model, x, y, tta=0):
     return correct / len(x)
 
 
+TTA_NAMES = ('top1', 'top1_mirror', 'top1_mirror_translate')
+TEST_SET = 'the shared CIFAR-10 test set, 10,000 images'
+
+
+def top1_by_tta(model, x, y, levels):
+    """Top-1 at each TTA level in `levels`, named as the logs' `shipped` figures are."""
+    return {TTA_NAMES[t]: evaluate(model, x, y, tta=t) for t in levels}
+
+
+def store_and_remeasure(model, tensors, path, meta, measure, **fmt):
+    """The last step of shipping a run (this script's ship() and ship_line.py): writes `tensors` to
+    `path` (write_safetensors with `fmt`), loads the stored weights back into `model` and measures
+    again. Returns those figures and the file's record (path from the root, bytes, sha256)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_safetensors(path, tensors, meta, **fmt)
+    stored, _, raw = read_safetensors(path)
+    model.load_state_dict(stored, strict=False)
+    return measure(), {'file': os.path.relpath(path, ROOT), 'bytes': len(raw), 'sha256': hashlib.sha256(raw).hexdigest()}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--config', default=os.path.join(ROOT, 'training', 'airbench.json'))
@@ -277,21 +297,14 @@ def ship(model, cfg, out, log_path, log, seconds):
     test_x = normalize(test_x)
 
     def measure():
-        return {'top1': evaluate(model, test_x, test_y), 'top1_mirror': evaluate(model, test_x, test_y, tta=1),
-                'top1_mirror_translate': evaluate(model, test_x, test_y, tta=2)}
+        return top1_by_tta(model, test_x, test_y, (0, 1, 2))
     storage = cfg.get('storage', 'fp16')
     fp32 = measure()
     sd = {k: v for k, v in model.state_dict().items() if v.dtype.is_floating_point}
     meta = dict(recipe='training/train_airbench.py', config=json.dumps(cfg), pytorch=torch.__version__, seconds=round(seconds))
-    os.makedirs(out, exist_ok=True)
-    path = os.path.join(out, 'weights.safetensors')
-    write_safetensors(path, sd, meta, **({'int8': True} if storage == 'int8' else {'dtype': torch.float16}))
-    shipped, _, raw = read_safetensors(path)
-    model.load_state_dict(shipped, strict=False)
-    stored = measure()
-    log['shipped'] = {'file': os.path.relpath(path, ROOT), 'storage': storage, 'bytes': len(raw),
-                      'sha256': hashlib.sha256(raw).hexdigest(), 'pytorch_fp32': fp32, f'pytorch_{storage}': stored,
-                      'dataset': 'the shared CIFAR-10 test set, 10,000 images'}
+    stored, record = store_and_remeasure(model, sd, os.path.join(out, 'weights.safetensors'), meta, measure,
+                                         **({'int8': True} if storage == 'int8' else {'dtype': torch.float16}))
+    log['shipped'] = {**record, 'storage': storage, 'pytorch_fp32': fp32, f'pytorch_{storage}': stored, 'dataset': TEST_SET}
     json.dump(log, open(log_path, 'w'), indent=1)
     print(json.dumps(log['shipped'], indent=1), flush=True)
 
