@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCifarRecords } from '../workers/train/cifar10';
+import { placeCentered, writeY4M } from './y4m';
 import type { Fault } from '../workers/contracts/inference-protocol';
 import type { FaultConsole } from '../src/lib/faults';
 
@@ -135,6 +136,15 @@ export function tmpFile(name: string, data: Uint8Array | string): string {
   const p = join(dir, name);
   writeFileSync(p, data);
   return p;
+}
+
+/**
+ * A fake-camera video (test-results/fixtures/`name`) of CIFAR-10 images, each centred in a
+ * 320x240 frame and held for `hold` frames at 10 frames a second.
+ */
+export function cifarVideo(name: string, images: readonly Uint8Array[], hold = 2): string {
+  const frames = images.flatMap((img) => Array<Uint8Array>(hold).fill(placeCentered(img, 32, 32, 240, 320, 240)));
+  return tmpFile(name, writeY4M(frames, 320, 240, 10));
 }
 
 /** Causes `fault` in the worker named `name` ('live', 'compare:<id>', 'train'); the page needs ?faults. */

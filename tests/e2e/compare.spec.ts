@@ -3,8 +3,7 @@
 // (SwiftShader WebGPU would take seconds per frame). Figures, chart and both exports.
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { chooseCompared, cspViolations, launch, openApp, loadCifarTest, tmpFile } from '../../tools/app-harness';
-import { placeCentered, writeY4M } from '../../tools/y4m';
+import { chooseCompared, cifarVideo, cspViolations, launch, openApp, loadCifarTest } from '../../tools/app-harness';
 import { importWeights } from '../../tools/zoo-driver';
 import { serveWeights, type WeightFixtures } from '../../tools/fixture-server';
 import { findCard, DEFAULT_COMPARISON, DEFAULT_MODEL_ID } from '../../models/registry';
@@ -29,7 +28,7 @@ async function downloaded(page: Page, button: string): Promise<{ name: string; t
 
 test('a fresh install compares the shipped line at once, with no import', async () => {
   const { images } = loadCifarTest(2);
-  const video = tmpFile('compare-line.y4m', writeY4M(images.flatMap((img) => Array(10).fill(placeCentered(img, 32, 32, 240, 320, 240)) as Uint8Array[]), 320, 240, 10));
+  const video = cifarVideo('compare-line.y4m', images, 10);
   const { browser, page } = await launch({ webgpu: false, video });
   try {
     await openApp(page, 'backend=wasm');
@@ -55,8 +54,7 @@ test('a fresh install compares the shipped line at once, with no import', async 
 test('two models side by side on the same camera frames, with chart and exports', async () => {
   // A few CIFAR-10 images, each held for a second, so the frames change.
   const { images } = loadCifarTest(4);
-  const frames = images.flatMap((img) => Array(10).fill(placeCentered(img, 32, 32, 240, 320, 240)) as Uint8Array[]);
-  const video = tmpFile('compare.y4m', writeY4M(frames, 320, 240, 10));
+  const video = cifarVideo('compare.y4m', images, 10);
   const { browser, page } = await launch({ webgpu: false, video });
   try {
     await openApp(page, 'backend=wasm');

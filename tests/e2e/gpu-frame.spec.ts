@@ -6,8 +6,7 @@
 // the bitmap path; with Vulkan and ANGLE both on SwiftShader the import works, which lets
 // these tests run the real shader here. Recovery is tested in recovery.spec.ts.
 import { test, expect, type Page } from '@playwright/test';
-import { launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, LABELS, GPU_IMPORT_ARGS as IMPORT_ARGS } from '../../tools/app-harness';
-import { placeCentered, writeY4M } from '../../tools/y4m';
+import { cifarVideo, launch, openApp, backendName, waitForFrames, loadCifarTest, LABELS, GPU_IMPORT_ARGS as IMPORT_ARGS } from '../../tools/app-harness';
 import type { PreprocessRequest, PreprocessResult } from '../../bench/main';
 
 test('the VideoFrame shader gives the same input as the TF.js ops path, for colour, crop and grey-scale cards', async () => {
@@ -42,8 +41,7 @@ test('camera frames reach the model as external textures: CIFAR-10 images named,
   const { labels, images } = loadCifarTest(COUNT);
   let correct = 0;
   for (let i = 0; i < COUNT; i++) {
-    const frame = placeCentered(images[i]!, 32, 32, 240, 320, 240);
-    const video = tmpFile(`gpu-frame-${i}.y4m`, writeY4M([frame, frame], 320, 240, 10));
+    const video = cifarVideo(`gpu-frame-${i}.y4m`, [images[i]!]);
     const { browser, page } = await launch({ video, args: IMPORT_ARGS });
     try {
       await openApp(page, 'frameImport=external-texture');

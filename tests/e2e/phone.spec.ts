@@ -4,8 +4,7 @@
 // within a thumb's reach; touch targets of 44 px; the engineering figures under "Details";
 // the offline badge and the Install button; in Compare, each model's top-1 as a legend.
 import { test, expect, type Locator, type Page } from '@playwright/test';
-import { chooseCompared, cspViolations, launch, loadCifarTest, openApp, tmpFile, waitForFrames, waitForServiceWorker } from '../../tools/app-harness';
-import { placeCentered, writeY4M } from '../../tools/y4m';
+import { chooseCompared, cifarVideo, cspViolations, launch, loadCifarTest, openApp, waitForFrames, waitForServiceWorker } from '../../tools/app-harness';
 import { DEFAULT_COMPARISON } from '../../models/registry';
 
 const PORTRAIT = { width: 390, height: 844 };
@@ -52,8 +51,7 @@ async function answers(page: Page): Promise<{ overlay: string | null; pane: stri
 test('the answer on the video at phone sizes, details on request, offline badge, install, compare legend', async () => {
   // Four CIFAR-10 images, a second each, so the answer changes while the test looks at it.
   const { images } = loadCifarTest(4);
-  const frames = images.flatMap((img) => Array(10).fill(placeCentered(img, 32, 32, 240, 320, 240)) as Uint8Array[]);
-  const video = tmpFile('phone.y4m', writeY4M(frames, 320, 240, 10));
+  const video = cifarVideo('phone.y4m', images, 10);
   const { browser, context, page } = await launch({ webgpu: false, video });
   const consoleErrors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));

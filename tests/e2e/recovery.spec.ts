@@ -4,19 +4,13 @@
 // (the watchdog), a worker that crashes (an uncaught error), and a VideoFrame import that
 // throws (a closed frame, which importExternalTexture really refuses).
 import { test, expect, type Page } from '@playwright/test';
-import { chooseCompared, launch, openApp, backendName, waitForFrames, loadCifarTest, tmpFile, injectFault, cspViolations, LABELS, GPU_IMPORT_ARGS } from '../../tools/app-harness';
-import { placeCentered, writeY4M } from '../../tools/y4m';
+import { chooseCompared, cifarVideo, launch, openApp, backendName, waitForFrames, loadCifarTest, injectFault, cspViolations, LABELS, GPU_IMPORT_ARGS } from '../../tools/app-harness';
 import { importWeights } from '../../tools/zoo-driver';
 import { serveWeights } from '../../tools/fixture-server';
 import { DEFAULT_MODEL_ID } from '../../models/registry';
 
 const { labels, images } = loadCifarTest(1);
 const LABEL = LABELS[labels[0]!]!;
-
-function cameraVideo(name: string): string {
-  const frame = placeCentered(images[0]!, 32, 32, 240, 320, 240);
-  return tmpFile(name, writeY4M([frame, frame], 320, 240, 10));
-}
 
 /** The live pane is classifying again: a fresh pane (after a restart) shows `n` frames, named right. */
 async function classifiesAgain(page: Page, n = 2): Promise<void> {
@@ -26,7 +20,7 @@ async function classifiesAgain(page: Page, n = 2): Promise<void> {
 }
 
 test('live view: a lost device twice, a hung call and a crash each restart the worker, in the planned order, and it classifies again', async () => {
-  const { browser, page } = await launch({ video: cameraVideo('recovery-live.y4m'), args: GPU_IMPORT_ARGS });
+  const { browser, page } = await launch({ video: cifarVideo('recovery-live.y4m', images), args: GPU_IMPORT_ARGS });
   try {
     await openApp(page, 'frameImport=external-texture&faults');
     await page.getByRole('button', { name: 'Start camera' }).click();
@@ -65,7 +59,7 @@ test('live view: a lost device twice, a hung call and a crash each restart the w
 });
 
 test('a VideoFrame import that throws: the worker moves to bitmaps, the header says so, and nothing leaks', async () => {
-  const { browser, page } = await launch({ video: cameraVideo('recovery-import.y4m'), args: GPU_IMPORT_ARGS });
+  const { browser, page } = await launch({ video: cifarVideo('recovery-import.y4m', images), args: GPU_IMPORT_ARGS });
   try {
     await openApp(page, 'frameImport=external-texture&faults');
     await expect(page.getByTestId('frame-import-plan')).toHaveAttribute('data-value', 'external-texture');
@@ -87,7 +81,7 @@ test('a VideoFrame import that throws: the worker moves to bitmaps, the header s
 test('compare: each model restarts on its own, after a lost device and after a crash, while the other classifies on', async () => {
   const other = 'lenet5-modern-mnist';
   const fx = await serveWeights(other);
-  const { browser, page } = await launch({ video: cameraVideo('recovery-compare.y4m'), args: GPU_IMPORT_ARGS });
+  const { browser, page } = await launch({ video: cifarVideo('recovery-compare.y4m', images), args: GPU_IMPORT_ARGS });
   try {
     await openApp(page, 'frameImport=external-texture&faults');
     await page.getByRole('button', { name: 'Models' }).click();
