@@ -90,7 +90,7 @@ export function namedError(name: string, message: string): Error {
  * destroy the backend's GPUDevice, never answer the next call, throw an uncaught error,
  * make the next VideoFrame import throw.
  */
-export const FAULTS = ['lose-device', 'hang', 'crash', 'break-import'] as const;
+export const FAULTS = ['lose-device', 'hang', 'crash', 'break-import', 'stall-compile'] as const;
 export type Fault = (typeof FAULTS)[number];
 
 export interface MemoryInfo {

@@ -11,6 +11,7 @@ import type { Fault } from '../contracts/inference-protocol';
 let enabled = false;
 let hangNext = false;
 let breakImportNext = false;
+let stallCompileNext = false;
 
 export function enableFaults(on: boolean | undefined): void {
   enabled = !!on;
@@ -39,7 +40,20 @@ export function injectFault(fault: Fault): void {
     case 'break-import':
       breakImportNext = true;
       return;
+    case 'stall-compile':
+      stallCompileNext = true;
+      return;
   }
+}
+
+/** How long the precompile after a 'stall-compile' fault waits, as a slow GPU's compiler would. */
+export const COMPILE_STALL_MS = 5_000;
+
+/** After a 'stall-compile' fault, the next WebGPU precompile takes COMPILE_STALL_MS longer. */
+export function stallCompileIfAsked(): Promise<void> {
+  if (!stallCompileNext) return Promise.resolve();
+  stallCompileNext = false;
+  return new Promise((ok) => setTimeout(ok, COMPILE_STALL_MS));
 }
 
 /** The next call after a 'hang' fault never settles. */

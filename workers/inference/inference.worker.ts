@@ -12,7 +12,7 @@ import { toTfWeightsAnyNaming } from '../../models/weights';
 import type { ModelCard } from '../../models/card';
 import { chooseBackend } from '../engine/backend';
 import { memory } from '../engine/memory';
-import { precompile } from '../engine/compile';
+import { precompile, tfWork } from '../engine/compile';
 import { frameToInput } from '../preprocess/preprocess';
 import { isFallbackAdapter, videoFrameToInput } from '../preprocess/gpu-frame';
 import { explainFailure, throwIfDeviceLost } from '../engine/gpu-lost';
@@ -52,7 +52,12 @@ async function run(model: Classifier, input: tf.Tensor4D): Promise<Float32Array>
   }
 }
 
-async function loadModel(id: string, onProgress: ProgressListener): Promise<Loaded> {
+/** Builds, fuses and warms up a model, holding tfWork throughout (see precompile). */
+function loadModel(id: string, onProgress: ProgressListener): Promise<Loaded> {
+  return tfWork.runExclusive(() => buildAndWarm(id, onProgress));
+}
+
+async function buildAndWarm(id: string, onProgress: ProgressListener): Promise<Loaded> {
   const card = await cardFor(id);
   let bytes = 0;
   let sha256 = '';
@@ -112,17 +117,17 @@ async function classify(id: string, frame: Frame, signal: AbortSignal): Promise<
     if (!m) throw new Error(`Model ${id} is not loaded.`);
     const { card, model } = await m;
     signal.throwIfAborted();
-    const t0 = performance.now();
-    const [input, frameImport] = await toInput(frame, card);
-    frame.close();
-    const t1 = performance.now();
-    let probs: Float32Array;
-    try {
-      probs = await run(model, input);
-    } finally {
-      input.dispose();
-    }
-    const t2 = performance.now();
+    const { t0, t1, t2, probs, frameImport } = await tfWork.runExclusive(async () => {
+      const t0 = performance.now();
+      const [input, frameImport] = await toInput(frame, card);
+      frame.close();
+      const t1 = performance.now();
+      try {
+        return { t0, t1, probs: await run(model, input), t2: performance.now(), frameImport };
+      } finally {
+        input.dispose();
+      }
+    });
     signal.throwIfAborted();
     return {
       top: topK(probs, 5).map(({ index, value }) => ({ index, label: card.labels[index] ?? `#${index}`, prob: value })),
@@ -176,15 +181,16 @@ async function importWeights(id: string, input: WeightsInput, onProgress: Progre
     // Parse and check every name and shape before anything is written.
     const parsed = parseSafetensors(buffer);
     requireFinite(parsed);
-    const weights = toTfWeightsAnyNaming(model, card.family, parsed, (card.config as { variant?: string }).variant);
-    // Names and shapes are checked above either way; int8 keeps the file's own names, as an int8 file.
-    let tensors: StoredTensor[] = [];
+    // Names and shapes are checked by the conversion either way; int8 keeps the file's own names, as an int8 file.
     const file = input.int8 ? toInt8File(parsed) : undefined;
-    try {
-      if (!file) tensors = await toStored(weights);
-    } finally {
-      weights.forEach((t) => t.dispose());
-    }
+    const tensors = await tfWork.runExclusive(async (): Promise<StoredTensor[]> => {
+      const weights = toTfWeightsAnyNaming(model, card.family, parsed, (card.config as { variant?: string }).variant);
+      try {
+        return file ? [] : await toStored(weights);
+      } finally {
+        weights.forEach((t) => t.dispose());
+      }
+    });
     // Cancelled while downloading or checking: nothing has been written, and nothing will be.
     signal.throwIfAborted();
     onProgress({ type: 'store', modelId: id });
@@ -248,13 +254,15 @@ async function timeForward(id: string, runs: number, signal: AbortSignal): Promi
   const { card, model } = await m;
   const [h, w] = card.preprocess.size;
   const x = tf.zeros([1, h, w, card.preprocess.channels ?? 3]) as tf.Tensor4D;
+  // Each run holds tfWork on its own, so that live frames are not kept waiting for all of them.
+  const once = () => tfWork.runExclusive(() => run(model, x));
   try {
-    await run(model, x);
+    await once();
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       signal.throwIfAborted();
       const t0 = performance.now();
-      await run(model, x);
+      await once();
       times.push(performance.now() - t0);
     }
     return { backend: backend!.name, threads: backend!.threads, runs: times };

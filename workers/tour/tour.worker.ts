@@ -19,6 +19,7 @@ import type { ExplainedMaps, Explanation, SectionInfo, TourApi } from '../contra
 import { featureMaps, filterPictures, mapLayers } from './feature-maps';
 import { deconvnet, gradCam, gradCamLayer, guidedBackprop, guidedCalls, plainSteps, top1 } from './explain';
 import { bitmapRgba, heatOverlay, imageRgba } from './pictures';
+import { tfWork } from '../engine/compile';
 
 let backend: BackendInfo | undefined;
 let baseUrl = '';
@@ -82,14 +83,11 @@ async function gradients(modelId: string, frame: ImageBitmap, frameRgba: Uint8Cl
 }
 
 /**
- * Runs the worker's calls one at a time: the gradients switch the engine's backend (and the
- * ReLU gradient) for their duration, so nothing else may build or run a model meanwhile.
+ * Runs the worker's calls one at a time (tfWork): the gradients switch the engine's backend
+ * (and the ReLU gradient) for their duration, so nothing else may build or run a model meanwhile.
  */
-let queue: Promise<unknown> = Promise.resolve();
 function serial<R>(f: () => Promise<R>): Promise<R> {
-  const run = queue.then(f, f);
-  queue = run.catch(() => {});
-  return run;
+  return tfWork.runExclusive(f);
 }
 
 async function loaded(modelId: string, trained: boolean, onProgress: Parameters<TourApi['open']>[3]): Promise<Classifier> {
