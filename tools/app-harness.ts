@@ -100,6 +100,15 @@ export async function openApp(page: Page, query = ''): Promise<void> {
   await page.getByTestId('status').filter({ hasText: 'Ready' }).waitFor({ timeout: 120_000 });
 }
 
+/**
+ * Picks `id` in the Live view's picker (its pane replaces the default model's at once; frames
+ * reach it once it has loaded). WebGPU tests whose subject is not the model pick a small one:
+ * SwiftShader takes 3.7 s a frame of the default model's six views, 0.2 s of VGG-11's one.
+ */
+export async function pickModel(page: Page, id: string): Promise<void> {
+  await page.getByTestId('model-picker').selectOption(id);
+}
+
 /** Resolves once the service worker is active, i.e. its precache is complete. */
 export async function waitForServiceWorker(page: Page): Promise<void> {
   await page.evaluate(async () => {

@@ -6,7 +6,7 @@
 // the bitmap path; with Vulkan and ANGLE both on SwiftShader the import works, which lets
 // these tests run the real shader here. Recovery is tested in recovery.spec.ts.
 import { test, expect, type Page } from '@playwright/test';
-import { cifarVideo, launch, openApp, backendName, waitForFrames, loadCifarTest, LABELS, GPU_IMPORT_ARGS as IMPORT_ARGS } from '../../tools/app-harness';
+import { cifarVideo, launch, openApp, pickModel, backendName, waitForFrames, loadCifarTest, LABELS, GPU_IMPORT_ARGS as IMPORT_ARGS } from '../../tools/app-harness';
 import type { PreprocessRequest, PreprocessResult } from '../../bench/main';
 
 test('the VideoFrame shader gives the same input as the TF.js ops path, for colour, crop and grey-scale cards', async () => {
@@ -46,6 +46,8 @@ test('camera frames reach the model as external textures: CIFAR-10 images named,
     try {
       await openApp(page, 'frameImport=external-texture');
       expect(await backendName(page)).toBe('webgpu');
+      // The shader's output is checked against the ops path above; a small model keeps frames quick.
+      await pickModel(page, 'vgg11-cifar10');
       await page.getByRole('button', { name: 'Start camera' }).click();
       await waitForFrames(page, 2);
       await expect(page.getByTestId('frame-import')).toHaveAttribute('data-value', 'external-texture');
@@ -63,6 +65,6 @@ test('camera frames reach the model as external textures: CIFAR-10 images named,
       await browser.close();
     }
   }
-  // These four are named correctly on the bitmap path (camera.spec.ts); chance is 1 in 10.
+  // VGG-11 (82.5% on the test set) names all four on the bitmap path too; chance is 1 in 10.
   expect(correct).toBeGreaterThanOrEqual(3);
 });

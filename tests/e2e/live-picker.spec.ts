@@ -4,7 +4,7 @@
 // answered from garbage weights. The slow compile is caused on purpose ('stall-compile'
 // through ?faults), so the second pick always lands inside the first one's compile.
 import { test, expect } from '@playwright/test';
-import { backendName, cifarVideo, cspViolations, injectFault, launch, LABELS, loadCifarTest, openApp, waitForFrames } from '../../tools/app-harness';
+import { backendName, cifarVideo, cspViolations, injectFault, launch, LABELS, loadCifarTest, openApp, pickModel, waitForFrames } from '../../tools/app-harness';
 
 test('a model picked while another compiles its WebGPU shaders names the camera image as it does alone', async () => {
   const { labels, images } = loadCifarTest(1);
@@ -13,9 +13,8 @@ test('a model picked while another compiles its WebGPU shaders names the camera 
     await openApp(page, 'faults');
     expect(await backendName(page)).toBe('webgpu');
     await injectFault(page, 'live', 'stall-compile');
-    const picker = page.getByTestId('model-picker');
-    await picker.selectOption('vgg11-cifar10'); // its precompile now waits 5 s more
-    await picker.selectOption('resnet20-cifar10'); // fetched and built inside that wait
+    await pickModel(page, 'vgg11-cifar10'); // its precompile now waits 5 s more
+    await pickModel(page, 'resnet20-cifar10'); // fetched and built inside that wait
     await page.getByRole('button', { name: 'Start camera' }).click();
     await waitForFrames(page, 2);
     const top1 = page.getByTestId('top1');
