@@ -50,13 +50,17 @@ export class ModelRunner {
     await this.loading;
   }
 
-  /** Another model on the same worker (the Live view's picker). */
+  /**
+   * Another model on the same worker (the Live view's picker). The worker drops the previous
+   * model first: on a phone, models picked in turn would otherwise stay in memory, and the
+   * pane's memory figure would count them all.
+   */
   async select(card: ModelCard): Promise<void> {
     if (this.pane.card.id === card.id) return;
+    const previous = this.pane.card.id;
     this.cancelInFlight();
-    this.pane = new Pane(card);
-    this.loading = this.load(this.pane);
-    await this.loading;
+    const pane = (this.pane = new Pane(card));
+    await this.forgetThenLoad(previous, pane);
   }
 
   /**
@@ -68,8 +72,13 @@ export class ModelRunner {
     this.cancelInFlight();
     const pane = Object.assign(new Pane(this.pane.card), { notice });
     this.pane = pane;
-    this.loading = this.bridge.forget(pane.card.id).then(() => this.load(pane), (e) => this.report(pane, e));
-    await this.loading;
+    await this.forgetThenLoad(pane.card.id, pane);
+  }
+
+  /** The worker drops `id`'s model, then loads `pane`'s. */
+  private forgetThenLoad(id: string, pane: Pane): Promise<void> {
+    this.loading = this.bridge.forget(id).then(() => this.load(pane), (e) => this.report(pane, e));
+    return this.loading;
   }
 
   private async load(pane: Pane): Promise<void> {

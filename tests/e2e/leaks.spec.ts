@@ -1,5 +1,6 @@
 // numTensors must stay flat while frames stream through the real pipeline.
 import { test, expect, type Page } from '@playwright/test';
+import { DEFAULT_MODEL_ID } from '../../models/registry';
 import { cifarVideo, launch, openApp, pickModel, waitForFrames, backendName, loadCifarTest, LABELS, type LaunchOptions } from '../../tools/app-harness';
 
 async function tensors(page: Page): Promise<number> {
@@ -26,8 +27,17 @@ async function checkFlat(query: string, backend: string, warm: number, total: nu
   }
 }
 
-test('no tensor leak over 500 frames on wasm', async () => {
-  await checkFlat('backend=wasm', 'wasm', 10, 510);
+test('no tensor leak over 500 frames on wasm, nor from switching models in the Live view', async () => {
+  await checkFlat('backend=wasm', 'wasm', 10, 510, {}, async (page) => {
+    // Picked in turn, each model replaces the last in the worker: back on the default model,
+    // the worker holds what it held before ResNet-20 ran.
+    const before = await tensors(page);
+    await pickModel(page, 'resnet20-cifar10');
+    await waitForFrames(page, 2);
+    await pickModel(page, DEFAULT_MODEL_ID);
+    await waitForFrames(page, 2);
+    expect(await tensors(page)).toBe(before);
+  });
 });
 
 // The default model's frames go through the same code on every backend (the wasm test above);

@@ -144,11 +144,12 @@ async function classify(id: string, frame: Frame, signal: AbortSignal): Promise<
   }
 }
 
-/** Drops a loaded model (its weights changed or were deleted): the next load() rebuilds it. */
+/** Drops a loaded model (its weights changed or were deleted, or the Live view picked another): the next load() rebuilds it. */
 function forget(id: string): void {
   const old = models.get(id);
   models.delete(id);
-  old?.then((m) => m.model.dispose(), () => {});
+  // Under tfWork: a frame still in flight on it finishes first.
+  old?.then((m) => tfWork.runExclusive(() => m.model.dispose()), () => {});
 }
 
 /** The file's bytes and sha256: a picked file, a URL, or the card's pinned hub file (resumable). */
