@@ -4,13 +4,15 @@
 // (the watchdog), a worker that crashes (an uncaught error), and a VideoFrame import that
 // throws (a closed frame, which importExternalTexture really refuses).
 import { test, expect, type Page } from '@playwright/test';
-import { chooseCompared, cifarVideo, launch, openApp, backendName, waitForFrames, loadCifarTest, injectFault, cspViolations, LABELS, GPU_IMPORT_ARGS } from '../../tools/app-harness';
+import { chooseCompared, cifarVideo, launch, openApp, pickModel, backendName, waitForFrames, loadCifarTest, injectFault, cspViolations, LABELS, GPU_IMPORT_ARGS } from '../../tools/app-harness';
 import { importWeights } from '../../tools/zoo-driver';
 import { serveWeights } from '../../tools/fixture-server';
 import { DEFAULT_MODEL_ID } from '../../models/registry';
 
 const { labels, images } = loadCifarTest(1);
 const LABEL = LABELS[labels[0]!]!;
+/** The Live view's tests run VGG-11, which names this image right (gpu-frame.spec.ts). */
+const SMALL = 'vgg11-cifar10';
 
 /** The live pane is classifying again: a fresh pane (after a restart) shows `n` frames, named right. */
 async function classifiesAgain(page: Page, n = 2): Promise<void> {
@@ -23,6 +25,8 @@ test('live view: a lost device twice, a hung call and a crash each restart the w
   const { browser, page } = await launch({ video: cifarVideo('recovery-live.y4m', images), args: GPU_IMPORT_ARGS });
   try {
     await openApp(page, 'frameImport=external-texture&faults');
+    // A restart reloads the picked model; a small one keeps SwiftShader's compiles and frames quick.
+    await pickModel(page, SMALL);
     await page.getByRole('button', { name: 'Start camera' }).click();
     await waitForFrames(page, 2);
     await expect(page.getByTestId('frame-import')).toHaveAttribute('data-value', 'external-texture');
@@ -63,6 +67,7 @@ test('a VideoFrame import that throws: the worker moves to bitmaps, the header s
   try {
     await openApp(page, 'frameImport=external-texture&faults');
     await expect(page.getByTestId('frame-import-plan')).toHaveAttribute('data-value', 'external-texture');
+    await pickModel(page, SMALL);
     await injectFault(page, 'live', 'break-import');
     await page.getByRole('button', { name: 'Start camera' }).click();
     await expect(page.getByTestId('frame-import-plan')).toHaveAttribute('data-value', 'bitmap', { timeout: 120_000 });
