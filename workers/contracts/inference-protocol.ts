@@ -88,7 +88,7 @@ export function namedError(name: string, message: string): Error {
 /**
  * Faults the tests cause on purpose (workers/engine/faults.ts), honoured only with ?faults:
  * destroy the backend's GPUDevice, never answer the next call, throw an uncaught error,
- * make the next VideoFrame import throw.
+ * make the next VideoFrame import throw, make the next shader precompile take 5 s longer.
  */
 export const FAULTS = ['lose-device', 'hang', 'crash', 'break-import', 'stall-compile'] as const;
 export type Fault = (typeof FAULTS)[number];
