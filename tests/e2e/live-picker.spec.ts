@@ -21,7 +21,7 @@ test('a model picked while another compiles its WebGPU shaders names the camera 
     const prob = Number.parseFloat((await top1.locator('.prob').textContent()) ?? '');
     console.log(`resnet20-cifar10: ${await top1.getAttribute('data-label')} ${prob}%`);
     // Alone, on every backend, ResNet-20 gives this image (an airplane) 80.4%; with its weights
-    // unfolded it answered "truck" at 35%.
+    // unfolded it answered "truck" at 30 to 35%.
     expect(await top1.getAttribute('data-label')).toBe(LABELS[labels[0]!]);
     expect(prob).toBeGreaterThan(75);
     await expect(page.locator('.pane [role=alert]')).toHaveCount(0);
