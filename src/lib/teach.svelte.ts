@@ -61,7 +61,11 @@ export class TeachState {
   private bridge: TeachBridge | null = null;
   private started: Promise<void> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
-  private capturing = false;
+  /**
+   * The class whose camera sample is still being stored: a frame grabbed just before the button
+   * was released lands after it, and its row says so until then.
+   */
+  saving = $state<string | null>(null);
   private learnAbort: AbortController | null = null;
 
   constructor(private readonly engine: EngineOptions, private readonly zoo: Zoo) {}
@@ -216,8 +220,8 @@ export class TeachState {
   // One capture at a time: a tick that comes while the last sample is still being stored is
   // skipped (the newest frame wins), so a slow device records fewer samples, never a queue.
   private async captureOne(classId: string, video: HTMLVideoElement): Promise<void> {
-    if (this.capturing || this.recording !== classId) return;
-    this.capturing = true;
+    if (this.saving || this.recording !== classId) return;
+    this.saving = classId;
     try {
       const { width, height } = sampleSize(video.videoWidth, video.videoHeight);
       const bmp = await createImageBitmap(video, { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' });
@@ -227,7 +231,7 @@ export class TeachState {
       this.stopRecording();
       this.message = { kind: 'error', text: (e as Error).message };
     } finally {
-      this.capturing = false;
+      this.saving = null;
     }
   }
 
