@@ -55,6 +55,9 @@ def main():
     ap.add_argument('--config', default=os.path.join(ROOT, 'training', 'line.json'))
     ap.add_argument('--model', required=True, choices=sorted(MODELS))
     ap.add_argument('--threads', type=int, default=0, help='torch threads (0: as many as cores)')
+    # Same arithmetic in another memory layout: ResNet-56 trains 1.25x faster so on this machine
+    # (160 -> 200 img/s at 2 threads). Recorded in the log, as the images/s it gives differ.
+    ap.add_argument('--channels-last', action='store_true', help='train in channels-last layout')
     args = ap.parse_args()
     settings = json.load(open(args.config))
     budget, per = settings['budget'], settings['families'][args.model]
@@ -67,6 +70,8 @@ def main():
     test_x, test_y = load_batches(['test_batch.bin'])
     test_x = normalize(test_x)
     model = MODELS[args.model]()
+    if args.channels_last:
+        model = model.to(memory_format=torch.channels_last)
     params = sum(p.numel() for p in model.parameters())
     decay = [p for n, p in model.named_parameters() if p.ndim > 1]
     no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
@@ -86,7 +91,7 @@ def main():
     ckpt_path = os.path.join(out_dir, f'{args.model}.ckpt.pt')
     log_path = os.path.join(out_dir, f'{args.model}.log.json')
     log = {'model': args.model, 'params': params, 'budget': budget, 'family_settings': per, 'torch': torch.__version__,
-           'threads': torch.get_num_threads(), 'epochs': []}
+           'threads': torch.get_num_threads(), 'channels_last': args.channels_last, 'epochs': []}
     start = 0
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path)
