@@ -3,7 +3,7 @@
 import * as Comlink from 'comlink';
 import { cancelInWorker, WorkerLink } from './worker-link';
 import { CALL_DEADLINES, type Deadline } from '../../workers/contracts/plan';
-import type { EngineOptions } from '../../workers/contracts/inference-protocol';
+import { WORKER_HUNG, type EngineOptions } from '../../workers/contracts/inference-protocol';
 import type { HeadOptions, LearnListener, TeachApi, TeachMethod } from '../../workers/contracts/teach-protocol';
 
 type Api = Comlink.Remote<TeachApi>;
@@ -30,11 +30,20 @@ export class TeachBridge {
     return this.link.watch('init', CALL_DEADLINES.init, () => this.link.api.init({ backend, baseUrl: document.baseURI }));
   }
 
-  /** Learns and stores the model; `signal` stops it, and then nothing is stored. */
+  /**
+   * Learns and stores the model; `signal` stops it, and then nothing is stored. A call given up
+   * as hung is stopped in the worker too, so a model the user was told failed does not appear later.
+   */
   learn(method: TeachMethod, backboneId: string, head: HeadOptions, onEvent: LearnListener, signal?: AbortSignal) {
     const id = this.nextId++;
-    return this.link.watch('learn', CALL_DEADLINES.progress, (kick) =>
-      cancelInWorker(signal, () => this.link.api.learn(method, backboneId, head, Comlink.proxy((e) => (kick(), onEvent(e))), id), () => void this.link.api.cancelCall(id)),
-    );
+    const cancel = () => void this.link.api.cancelCall(id);
+    return this.link
+      .watch('learn', method === 'finetune' ? CALL_DEADLINES.step : CALL_DEADLINES.progress, (kick) =>
+        cancelInWorker(signal, () => this.link.api.learn(method, backboneId, head, Comlink.proxy((e) => (kick(), onEvent(e))), id), cancel),
+      )
+      .catch((e: Error) => {
+        if (e.name === WORKER_HUNG) cancel();
+        throw e;
+      });
   }
 }

@@ -232,8 +232,12 @@ test.describe.serial('teach', () => {
       const progress = page.getByTestId('learn-progress');
       const t0 = Date.now();
       const log = setInterval(() => void progress.textContent({ timeout: 1000 }).then((t) => console.log(`teach: finetune ${((Date.now() - t0) / 1000).toFixed(0)} s after the click: ${t}`), () => {}), 30_000);
+      // The model learned, or the error the view shows instead: a failure ends the wait at once.
+      const alert = page.locator('[data-testid=teach-message][role=alert]');
+      const outcome = async () => (await result.getAttribute('data-model')) || ((await alert.count()) ? await alert.textContent() : '');
       try {
-        await expect(result).toHaveAttribute('data-model', `taught-finetune-${TUNE}`, { timeout: 1_500_000 });
+        await expect.poll(outcome, { timeout: 1_500_000, intervals: [1000] }).not.toBe('');
+        expect(await outcome()).toBe(`taught-finetune-${TUNE}`);
       } finally {
         clearInterval(log);
       }

@@ -145,6 +145,12 @@ export const CALL_DEADLINES = {
   /** Loading or importing reports progress; this is the longest silence allowed. */
   progress: { ms: 180_000, why: 'it reported no progress for that long' },
   quick: { ms: 60_000, why: 'it reads only local storage' },
+  /**
+   * One step of full fine-tuning reports nothing until it ends: at a backbone's own input side
+   * (224x224) the first, which also compiles the kernels, took over 3 min on SwiftShader WebGL
+   * on a 2-core machine under load.
+   */
+  step: { ms: 900_000, why: 'one step of full fine-tuning, the first also compiling the GPU kernels, may take minutes on a slow device' },
   /** Evaluating a model on a test set reports no progress and may take minutes on a phone. */
   long: { ms: 900_000, why: 'an evaluation may take minutes' },
 } as const satisfies Record<string, Deadline>;
