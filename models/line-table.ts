@@ -20,6 +20,8 @@ export interface LineRow {
   latencyP50Ms: Record<string, number>;
   /** Tensors and bytes the loaded model holds (wasm). */
   held: { tensors: number; bytes: number } | null;
+  /** Set on a row measured in a later run than the table's (npm run table -- --only): its own run. */
+  separateRun?: { date: string; machine: string; command: string };
 }
 
 export interface LineTable {
@@ -29,6 +31,29 @@ export interface LineTable {
   command: string;
   skipped: string[];
   rows: LineRow[];
+}
+
+/**
+ * The table with `fresh` rows (a later run's, `run`) in place of or added to `old`'s, in
+ * `order` (the shipped models'); each of them says it came from its own run, since latencies
+ * and training times compare only within one run on one machine.
+ */
+export function mergeRows(old: LineTable, fresh: readonly LineRow[], order: readonly string[], run: NonNullable<LineRow['separateRun']>): LineTable {
+  const rows = order.map((id) => {
+    const f = fresh.find((r) => r.id === id);
+    if (f) return { ...f, separateRun: run };
+    const o = old.rows.find((r) => r.id === id);
+    if (!o) throw new Error(`${id} has no row in the table yet: measure it with the others (--only ${[...fresh.map((r) => r.id), id].join(',')}) or run the whole table.`);
+    return o;
+  });
+  return { ...old, rows };
+}
+
+/** What a row measured in its own run says of it (null for the table's own rows). */
+export function separateRunNote(r: LineRow): string | null {
+  const run = r.separateRun;
+  if (!run) return null;
+  return `${r.name} was measured in a later run, ${run.date} on ${run.machine}, by ${run.command}: its latencies and training time compare with the other rows' only roughly (another run, and machines differ by up to 2×).`;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -45,7 +70,7 @@ export function lineTableMarkdown(t: LineTable): string {
     `| ${head.map(() => '---').join(' | ')} |`,
     ...t.rows.map((r) =>
       `| ${[
-        r.name,
+        r.separateRun ? `${r.name} †` : r.name,
         r.year,
         mega(r.params),
         mega(r.macs),
@@ -60,6 +85,10 @@ export function lineTableMarkdown(t: LineTable): string {
     '',
     ...t.rows.filter((r) => r.adapted).map((r) => `- ${r.name}: ${r.adapted}`),
   ];
+  for (const r of t.rows) {
+    const note = separateRunNote(r);
+    if (note) lines.push('', `† ${note.replace(r.separateRun!.command, `\`${r.separateRun!.command}\``)}`);
+  }
   if (t.skipped.length) lines.push('', `Not measured: ${t.skipped.join('; ')}.`);
   return lines.join('\n');
 }

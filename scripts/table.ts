@@ -4,7 +4,9 @@
 // headless Chromium; PyTorch training time and images/s from the training logs. Writes
 // models/line-table.json (the Models view shows it) and the table in README.md.
 //   npm run table [-- --limit 10000] [-- --backends wasm,webgl,webgpu] [-- --runs 20]
-//                 [-- --out models/line-table.json] [-- --no-readme]
+//                 [-- --out models/line-table.json] [-- --no-readme] [-- --only id1,id2]
+// --only measures those models alone and puts their rows into the existing table, each marked
+// as measured in its own run (for a model shipped after the table was measured).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -16,7 +18,7 @@ import { SHIPPED_CIFAR10 } from '../models/registry';
 import type { ModelCard } from '../models/card';
 import { evaluateOnCifar } from '../tools/cifar-eval';
 import { ROOT } from '../tools/app-harness';
-import { lineTableMarkdown, type LineRow, type LineTable } from '../models/line-table';
+import { lineTableMarkdown, mergeRows, type LineRow, type LineTable } from '../models/line-table';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -27,7 +29,9 @@ const limit = Number(opt('limit', '10000'));
 const backends = opt('backends', 'wasm,webgl,webgpu').split(',');
 const runs = opt('runs', '20');
 const out = resolve(ROOT, opt('out', 'models/line-table.json'));
-const cards = SHIPPED_CIFAR10;
+const only = args.includes('--only') ? opt('only', '').split(',') : null;
+for (const id of only ?? []) if (!SHIPPED_CIFAR10.some((c) => c.id === id)) throw new Error(`--only: ${id} is not a shipped CIFAR-10 model`);
+const cards = only ? SHIPPED_CIFAR10.filter((c) => only.includes(c.id)) : SHIPPED_CIFAR10;
 
 /** PyTorch training figures from the run's log (training/train_line.py, or training/train_airbench.py). */
 function training(card: ModelCard): LineRow['training'] {
@@ -83,14 +87,18 @@ for (const r of measured.modelOnly) {
   if (r.backend === 'wasm') row.held = r.held;
 }
 
-const table: LineTable = {
-  date: new Date().toISOString().slice(0, 10),
-  machine: measured.machine,
-  gpu: backends.filter((b) => b !== 'wasm' && b !== 'cpu').length ? 'no GPU: webgl and webgpu ran on SwiftShader (the CPU)' : '',
-  command: `npm run table -- --limit ${limit} --backends ${backends.join(',')} --runs ${runs}`,
-  skipped: measured.skipped,
-  rows,
-};
+const date = new Date().toISOString().slice(0, 10);
+const command = `npm run table -- --limit ${limit} --backends ${backends.join(',')} --runs ${runs}${only ? ` --only ${only.join(',')}` : ''}`;
+const table: LineTable = only
+  ? mergeRows(JSON.parse(readFileSync(out, 'utf8')) as LineTable, rows, SHIPPED_CIFAR10.map((c) => c.id), { date, machine: measured.machine, command })
+  : {
+      date,
+      machine: measured.machine,
+      gpu: backends.filter((b) => b !== 'wasm' && b !== 'cpu').length ? 'no GPU: webgl and webgpu ran on SwiftShader (the CPU)' : '',
+      command,
+      skipped: measured.skipped,
+      rows,
+    };
 writeFileSync(out, JSON.stringify(table, null, 1) + '\n');
 console.log(`wrote ${out}`);
 if (!args.includes('--no-readme')) {
