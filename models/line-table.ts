@@ -49,11 +49,11 @@ export function mergeRows(old: LineTable, fresh: readonly LineRow[], order: read
   return { ...old, rows };
 }
 
-/** What a row measured in its own run says of it (null for the table's own rows). */
-export function separateRunNote(r: LineRow): string | null {
+/** What a row measured in its own run says of it (null for the table's own rows); `code` sets the command. */
+export function separateRunNote(r: LineRow, code: (command: string) => string = (c) => c): string | null {
   const run = r.separateRun;
   if (!run) return null;
-  return `${r.name} was measured in a later run, ${run.date} on ${run.machine}, by ${run.command}: its latencies and training time compare with the other rows' only roughly (another run, and machines differ by up to 2×).`;
+  return `${r.name} was measured in a later run, ${run.date} on ${run.machine}, by ${code(run.command)}: its latencies and training time compare with the other rows' only roughly (another run, and machines differ by up to 2×).`;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -86,8 +86,8 @@ export function lineTableMarkdown(t: LineTable): string {
     ...t.rows.filter((r) => r.adapted).map((r) => `- ${r.name}: ${r.adapted}`),
   ];
   for (const r of t.rows) {
-    const note = separateRunNote(r);
-    if (note) lines.push('', `† ${note.replace(r.separateRun!.command, `\`${r.separateRun!.command}\``)}`);
+    const note = separateRunNote(r, (c) => `\`${c}\``);
+    if (note) lines.push('', `† ${note}`);
   }
   if (t.skipped.length) lines.push('', `Not measured: ${t.skipped.join('; ')}.`);
   return lines.join('\n');
