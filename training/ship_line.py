@@ -24,7 +24,10 @@ from train_line import MODELS  # noqa: E402
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--model', required=True, choices=sorted(MODELS))
+    ap.add_argument('--threads', type=int, default=os.cpu_count(),
+                    help="PyTorch threads for measuring (default: every core; torch's own default here is 1)")
     args = ap.parse_args()
+    torch.set_num_threads(args.threads)
     line = os.path.join(ROOT, 'training', 'line')
     ck = torch.load(os.path.join(line, f'{args.model}.ckpt.pt'))
     log = ck['log']
@@ -32,9 +35,10 @@ def main():
         raise SystemExit(f"{args.model} has trained {ck['epoch']} of {log['budget']['epochs']} epochs: finish it first")
     model = MODELS[args.model]()
     model.load_state_dict(ck['model'])
-    model.eval()
+    # channels-last only speeds up measuring (oneDNN); the stored tensors are written contiguous.
+    model.eval().to(memory_format=torch.channels_last)
     test_x, test_y = load_batches(['test_batch.bin'])
-    test_x = normalize(test_x)
+    test_x = normalize(test_x).contiguous(memory_format=torch.channels_last)
 
     def measure():
         return top1_by_tta(model, test_x, test_y, (0, 1))
