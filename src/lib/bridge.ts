@@ -2,7 +2,7 @@
 // WorkerLink.watch, so it settles even if the worker hangs or dies; the long ones (classify,
 // importWeights) take an AbortSignal. `FrameGate` keeps at most one frame in flight per model.
 import * as Comlink from 'comlink';
-import { cancelInWorker, WorkerLink, withSignal } from './worker-link';
+import { WorkerLink, withSignal } from './worker-link';
 import { faultTarget } from './faults';
 import { CALL_DEADLINES, type Deadline } from '../../workers/contracts/plan';
 import type {
@@ -64,24 +64,24 @@ export class Bridge {
   /** Downloads (or reads), verifies and stores weights; `signal` cancels, and then nothing is stored. */
   importWeights(modelId: string, input: WeightsInput, onProgress: ProgressListener, signal?: AbortSignal): Promise<CachedModel> {
     const id = this.nextId++;
-    return this.link.watch(`importWeights(${modelId})`, CALL_DEADLINES.progress, (kick) =>
-      cancelInWorker(signal, () => this.api.importWeights(modelId, input, Comlink.proxy((e) => (kick(), onProgress(e))), id), () => void this.api.cancel(id)),
+    return this.link.stoppable(`importWeights(${modelId})`, CALL_DEADLINES.progress, signal, () => void this.api.cancel(id), (kick) =>
+      this.api.importWeights(modelId, input, Comlink.proxy((e) => (kick(), onProgress(e))), id),
     );
   }
 
   /** Imports a TensorFlow Lite MobileNet as a model of its own; the result's card.id is its model id. */
   importTflite(input: WeightsInput, onProgress: ProgressListener, signal?: AbortSignal): Promise<CachedModel> {
     const id = this.nextId++;
-    return this.link.watch('importTflite', CALL_DEADLINES.progress, (kick) =>
-      cancelInWorker(signal, () => this.api.importTflite(input, Comlink.proxy((e) => (kick(), onProgress(e))), id), () => void this.api.cancel(id)),
+    return this.link.stoppable('importTflite', CALL_DEADLINES.progress, signal, () => void this.api.cancel(id), (kick) =>
+      this.api.importTflite(input, Comlink.proxy((e) => (kick(), onProgress(e))), id),
     );
   }
 
   /** Model-only latency of a loaded model on the worker's backend (inference worker: timeForward). */
   timeForward(modelId: string, runs: number, signal?: AbortSignal): Promise<ForwardTiming> {
     const id = this.nextId++;
-    return this.link.watch(`timeForward(${modelId})`, CALL_DEADLINES.long, () =>
-      cancelInWorker(signal, () => this.api.timeForward(modelId, runs, id), () => void this.api.cancel(id)),
+    return this.link.stoppable(`timeForward(${modelId})`, CALL_DEADLINES.long, signal, () => void this.api.cancel(id), () =>
+      this.api.timeForward(modelId, runs, id),
     );
   }
 

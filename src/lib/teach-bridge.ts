@@ -1,9 +1,9 @@
 // The typed bridge to the teach worker (Comlink), as train-bridge.ts is to the training worker.
 // Every call settles even if the worker dies (WorkerLink); learning reports progress as it goes.
 import * as Comlink from 'comlink';
-import { cancelInWorker, WorkerLink } from './worker-link';
+import { WorkerLink } from './worker-link';
 import { CALL_DEADLINES, type Deadline } from '../../workers/contracts/plan';
-import { WORKER_HUNG, type EngineOptions } from '../../workers/contracts/inference-protocol';
+import type { EngineOptions } from '../../workers/contracts/inference-protocol';
 import type { HeadOptions, LearnListener, TeachApi, TeachMethod } from '../../workers/contracts/teach-protocol';
 
 type Api = Comlink.Remote<TeachApi>;
@@ -32,18 +32,13 @@ export class TeachBridge {
 
   /**
    * Learns and stores the model; `signal` stops it, and then nothing is stored. A call given up
-   * as hung is stopped in the worker too, so a model the user was told failed does not appear later.
+   * as hung is stopped in the worker too (WorkerLink.stoppable).
    */
   learn(method: TeachMethod, backboneId: string, head: HeadOptions, onEvent: LearnListener, signal?: AbortSignal) {
     const id = this.nextId++;
-    const cancel = () => void this.link.api.cancelCall(id);
-    return this.link
-      .watch('learn', method === 'finetune' ? CALL_DEADLINES.step : CALL_DEADLINES.progress, (kick) =>
-        cancelInWorker(signal, () => this.link.api.learn(method, backboneId, head, Comlink.proxy((e) => (kick(), onEvent(e))), id), cancel),
-      )
-      .catch((e: Error) => {
-        if (e.name === WORKER_HUNG) cancel();
-        throw e;
-      });
+    const deadline = method === 'finetune' ? CALL_DEADLINES.step : CALL_DEADLINES.progress;
+    return this.link.stoppable('learn', deadline, signal, () => void this.link.api.cancelCall(id), (kick) =>
+      this.link.api.learn(method, backboneId, head, Comlink.proxy((e) => (kick(), onEvent(e))), id),
+    );
   }
 }

@@ -4,7 +4,7 @@
 // step, so a run silent for longer than CALL_DEADLINES.long (its last evaluation reports
 // nothing until it ends) is taken as hung.
 import * as Comlink from 'comlink';
-import { cancelInWorker, WorkerLink } from './worker-link';
+import { WorkerLink } from './worker-link';
 import { faultTarget } from './faults';
 import { CALL_DEADLINES, type Deadline } from '../../workers/contracts/plan';
 import type { EngineOptions, Fault } from '../../workers/contracts/inference-protocol';
@@ -40,23 +40,23 @@ export class TrainBridge {
   /** Reads, checks and stores CIFAR-10; `signal` cancels, and then nothing is stored. */
   importDataset(input: { file?: Blob; url?: string }, onEvent: TrainListener, signal?: AbortSignal) {
     const id = this.nextId++;
-    return this.link.watch('importDataset', CALL_DEADLINES.progress, (kick) =>
-      cancelInWorker(signal, () => this.link.api.importDataset(input, Comlink.proxy((e) => (kick(), onEvent(e))), id), () => void this.link.api.cancelCall(id)),
+    return this.link.stoppable('importDataset', CALL_DEADLINES.progress, signal, () => void this.link.api.cancelCall(id), (kick) =>
+      this.link.api.importDataset(input, Comlink.proxy((e) => (kick(), onEvent(e))), id),
     );
   }
 
   /** A run; `signal` cancels it, and the run then ends with its own 'end' event (status cancelled). */
   train(config: TrainConfig, onEvent: TrainListener, resumeRunId?: string, signal?: AbortSignal) {
-    return this.link.watch('train', CALL_DEADLINES.long, (kick) =>
-      cancelInWorker(signal, () => this.link.api.train(config, Comlink.proxy((e) => (kick(), onEvent(e))), resumeRunId), () => void this.link.api.cancel()),
+    return this.link.stoppable('train', CALL_DEADLINES.long, signal, () => void this.link.api.cancel(), (kick) =>
+      this.link.api.train(config, Comlink.proxy((e) => (kick(), onEvent(e))), resumeRunId),
     );
   }
 
   /** A stored model on the test split; `signal` stops it between batches. */
   evaluate(modelId: string, testLimit: number, signal?: AbortSignal) {
     const id = this.nextId++;
-    return this.link.watch('evaluate', CALL_DEADLINES.long, () =>
-      cancelInWorker(signal, () => this.link.api.evaluate(modelId, testLimit, id), () => void this.link.api.cancelCall(id)),
+    return this.link.stoppable('evaluate', CALL_DEADLINES.long, signal, () => void this.link.api.cancelCall(id), () =>
+      this.link.api.evaluate(modelId, testLimit, id),
     );
   }
 

@@ -59,22 +59,32 @@ export class WorkerLink<Api> {
 
   /**
    * Runs `start` and settles with it, unless the worker ends first or `deadline` passes with
-   * no answer (WorkerHungError). `start` gets `kick`, which restarts the deadline: a call
-   * that reports progress is alive.
+   * no answer (WorkerHungError, after `onHung`). `start` gets `kick`, which restarts the
+   * deadline: a call that reports progress is alive.
    */
-  watch<R>(name: string, deadline: Deadline, start: (kick: () => void) => Promise<R>): Promise<R> {
-    let timer = 0;
+  watch<R>(name: string, deadline: Deadline, start: (kick: () => void) => Promise<R>, onHung?: () => void): Promise<R> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     let fire: (e: Error) => void = () => {};
     const hung = new Promise<never>((_, reject) => (fire = reject));
     const arm = () => {
       clearTimeout(timer);
-      timer = window.setTimeout(
-        () => fire(namedError(WORKER_HUNG, `${capitalise(this.what)} did not answer ${name} within ${formatSeconds(deadline.ms)} (${deadline.why}).`)),
-        deadline.ms,
-      );
+      timer = setTimeout(() => {
+        onHung?.();
+        fire(namedError(WORKER_HUNG, `${capitalise(this.what)} did not answer ${name} within ${formatSeconds(deadline.ms)} (${deadline.why}).`));
+      }, deadline.ms);
     };
     arm();
     return Promise.race([start(arm), this.gone, hung]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * A long call that the worker can stop (`cancel`), watched as `watch` does. `cancel` runs when
+   * `signal` aborts, and then the worker's own answer settles the call (cancelInWorker); it runs
+   * too when the call is given up as hung, so that a call the user was told failed does not
+   * store its result later.
+   */
+  stoppable<R>(name: string, deadline: Deadline, signal: AbortSignal | undefined, cancel: () => void, start: (kick: () => void) => Promise<R>): Promise<R> {
+    return this.watch(name, deadline, (kick) => cancelInWorker(signal, () => start(kick), cancel), cancel);
   }
 }
 
@@ -101,7 +111,7 @@ export function withSignal<R>(signal: AbortSignal | undefined, start: () => Prom
  * own answer: an AbortError if it stopped in time, else its result. For a call that stores
  * something, where the UI must not say "nothing stored" while the store goes on.
  */
-export function cancelInWorker<R>(signal: AbortSignal | undefined, start: () => Promise<R>, cancel: () => void): Promise<R> {
+function cancelInWorker<R>(signal: AbortSignal | undefined, start: () => Promise<R>, cancel: () => void): Promise<R> {
   if (!signal) return start();
   if (signal.aborted) return Promise.reject(aborted());
   signal.addEventListener('abort', cancel, { once: true });
